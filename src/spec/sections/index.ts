@@ -1,0 +1,9 @@
+import { loadSectionSchema } from './load.js';
+
+/**
+ * The sections of `shakedown.yaml`, one schema each. Adding a section is one file in this
+ * folder and one line here; the root schema rejects any top-level key not listed.
+ */
+export const sectionSchemas = {
+  load: loadSectionSchema,
+} as const;
