@@ -9,7 +9,8 @@ import type { SegmentTick } from './segment-runner.js';
  */
 export class TickCollector {
   private readonly pending = new Map<number, Map<string, Window>>();
-  private readonly gauges = new Map<number, Map<number, VuGauge[]>>();
+  /** Per segment, the VU gauges of its ticks, in order, each tagged with the second it closed. */
+  private readonly gauges: Array<Array<{ index: number; vus: VuGauge[] }>>;
   private readonly completed: number[];
   private readonly lastGauges: Array<VuGauge[] | undefined>;
   private nextIndex = 0;
@@ -22,6 +23,7 @@ export class TickCollector {
     private readonly release: (index: number, t: number, windows: Window[], vus: VuGauge[]) => void,
   ) {
     this.completed = new Array(segments).fill(0);
+    this.gauges = Array.from({ length: segments }, () => []);
     this.lastGauges = new Array(segments).fill(undefined);
   }
 
@@ -39,13 +41,8 @@ export class TickCollector {
       if (have) mergeWindowInto(have, w);
       else m.set(id, w);
     }
-    const gaugeIndex = Number.isFinite(tick.completedSeconds) ? tick.completedSeconds - 1 : this.maxIndexSeen;
-    let g = this.gauges.get(gaugeIndex);
-    if (!g) {
-      g = new Map();
-      this.gauges.set(gaugeIndex, g);
-    }
-    g.set(segment, tick.vus);
+    const gaugeIndex = Number.isFinite(tick.completedSeconds) ? tick.completedSeconds - 1 : Number.POSITIVE_INFINITY;
+    this.gauges[segment]?.push({ index: gaugeIndex, vus: tick.vus });
     this.completed[segment] = Math.max(this.completed[segment] as number, tick.completedSeconds);
     this.drain(Math.min(...this.completed));
   }
@@ -61,15 +58,15 @@ export class TickCollector {
       const idx = this.nextIndex++;
       const windows = [...(this.pending.get(idx)?.values() ?? [])];
       this.pending.delete(idx);
-      const g = this.gauges.get(idx);
-      this.gauges.delete(idx);
       const vus: VuGauge[] = [];
-      for (let s = 0; s < this.lastGauges.length; s++) {
-        const own = g?.get(s) ?? this.lastGauges[s];
-        if (own) {
-          this.lastGauges[s] = own;
-          vus.push(...own);
-        }
+      for (let s = 0; s < this.gauges.length; s++) {
+        // The gauge of second idx is the one of the tick that closed it (or a later one,
+        // when one tick closed several seconds).
+        const queue = this.gauges[s] as Array<{ index: number; vus: VuGauge[] }>;
+        while (queue.length > 0 && (queue[0]?.index as number) < idx) this.lastGauges[s] = queue.shift()?.vus;
+        const own = queue[0]?.vus ?? this.lastGauges[s];
+        if (queue[0]?.index === idx) this.lastGauges[s] = queue.shift()?.vus;
+        if (own) vus.push(...own);
       }
       this.release(idx, this.runStartMs + idx * this.windowMs, windows, mergeGauges(vus));
     }
