@@ -36,7 +36,9 @@ describe('checks', () => {
   it('rejects checks that test nothing or too much, and bad regexps', () => {
     expect(() => compileCheck({ name: 'x' }, 'r')).toThrow(/tests nothing/);
     expect(() => compileCheck({ name: 'x', header: 'a', body: true }, 'r')).toThrow(/more than one/);
-    expect(() => compileCheck({ name: 'x', body: true, matches: '(' }, 'r')).toThrow(/invalid regular expression/);
+    expect(() => compileCheck({ name: 'x', body: true, matches: '(' }, 'r')).toThrow(
+      /invalid regular expression/,
+    );
   });
 
   it('reads dotted JSON paths', () => {

@@ -44,7 +44,13 @@ function request(path: string, extra: Partial<RequestConfig> = {}): RequestConfi
   };
 }
 
-const base = { startTimeMs: 0, gracefulStopMs: 2000, think: { type: 'none' as const }, cookies: true, zones: [] };
+const base = {
+  startTimeMs: 0,
+  gracefulStopMs: 2000,
+  think: { type: 'none' as const },
+  cookies: true,
+  zones: [],
+};
 
 function config(scenarios: ScenarioConfig[], extra: Partial<LoadConfig> = {}): LoadConfig {
   return { scenarios, zones: [], thresholds: [], workers: 1, seed: 1, allowRemote: false, ...extra };
@@ -53,7 +59,17 @@ function config(scenarios: ScenarioConfig[], extra: Partial<LoadConfig> = {}): L
 describe('executors', () => {
   it('per-vu-iterations runs exactly vus × iterations', async () => {
     const { summary } = await runLoadTest(
-      config([{ ...base, name: 'p', executor: 'per-vu-iterations', vus: 5, iterations: 4, maxDurationMs: 10_000, requests: [request('/a')] }]),
+      config([
+        {
+          ...base,
+          name: 'p',
+          executor: 'per-vu-iterations',
+          vus: 5,
+          iterations: 4,
+          maxDurationMs: 10_000,
+          requests: [request('/a')],
+        },
+      ]),
     );
     expect(summary.requests).toBe(20);
     expect(summary.vusMax).toBe(5);
@@ -62,7 +78,17 @@ describe('executors', () => {
 
   it('shared-iterations runs exactly the shared total', async () => {
     const { summary } = await runLoadTest(
-      config([{ ...base, name: 's', executor: 'shared-iterations', vus: 3, iterations: 50, maxDurationMs: 10_000, requests: [request('/a')] }]),
+      config([
+        {
+          ...base,
+          name: 's',
+          executor: 'shared-iterations',
+          vus: 3,
+          iterations: 50,
+          maxDurationMs: 10_000,
+          requests: [request('/a')],
+        },
+      ]),
     );
     expect(summary.requests).toBe(50);
   });
@@ -217,7 +243,11 @@ describe('VUs', () => {
           vus: 3,
           iterations: 3,
           maxDurationMs: 10_000,
-          data: { rows: [{ user: 'ann' }, { user: 'bob' }, { user: 'cy' }], mode: 'per-vu', order: 'sequential' },
+          data: {
+            rows: [{ user: 'ann' }, { user: 'bob' }, { user: 'cy' }],
+            mode: 'per-vu',
+            order: 'sequential',
+          },
           requests: [request('/login', { headers: { 'x-user': '{{user}}' } })],
         },
       ]),
@@ -276,8 +306,21 @@ describe('VUs', () => {
     const t0 = Date.now();
     const { summary, thresholdsFailed } = await runLoadTest(
       config(
-        [{ ...base, name: 'f', executor: 'constant-vus', vus: 2, durationMs: 20_000, requests: [request('/fail')] }],
-        { thresholds: [{ metric: 'http_req_failed', expr: 'rate<0.5', abortOnFail: true, delayAbortEvalMs: 1000 }] },
+        [
+          {
+            ...base,
+            name: 'f',
+            executor: 'constant-vus',
+            vus: 2,
+            durationMs: 20_000,
+            requests: [request('/fail')],
+          },
+        ],
+        {
+          thresholds: [
+            { metric: 'http_req_failed', expr: 'rate<0.5', abortOnFail: true, delayAbortEvalMs: 1000 },
+          ],
+        },
       ),
     );
     expect(thresholdsFailed).toBe(true);
@@ -291,7 +334,16 @@ describe('VUs', () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 1200);
     const { summary } = await runLoadTest(
-      config([{ ...base, name: 'x', executor: 'constant-vus', vus: 2, durationMs: 30_000, requests: [request('/a')] }]),
+      config([
+        {
+          ...base,
+          name: 'x',
+          executor: 'constant-vus',
+          vus: 2,
+          durationMs: 30_000,
+          requests: [request('/a')],
+        },
+      ]),
       { signal: ac.signal },
     );
     expect(summary.status).toBe('aborted');

@@ -19,7 +19,11 @@ describe('compileTemplate', () => {
   });
 
   it('substitutes columns and built-ins', () => {
-    const t = compileTemplate('/u/{{user}}/{{vu}}/{{iteration}}?s={{scenario}}&z={{ zone }}', ['user'], 'url');
+    const t = compileTemplate(
+      '/u/{{user}}/{{vu}}/{{iteration}}?s={{scenario}}&z={{ zone }}',
+      ['user'],
+      'url',
+    );
     expect(t.render(vars({ user: 'ann' }))).toBe('/u/ann/7/3?s=browse&z=eu');
   });
 

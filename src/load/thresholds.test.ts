@@ -16,7 +16,10 @@ describe('parseThreshold', () => {
       op: '<=',
       bound: 250,
     });
-    expect(parseThreshold(t('http_req_failed', 'rate<0.01'))).toMatchObject({ aggregation: 'rate', bound: 0.01 });
+    expect(parseThreshold(t('http_req_failed', 'rate<0.01'))).toMatchObject({
+      aggregation: 'rate',
+      bound: 0.01,
+    });
     expect(parseThreshold(t('dropped_iterations', 'count<1'))).toMatchObject({ aggregation: 'count' });
     expect(parseThreshold(t('http_req_duration{name:home}', 'med<5')).filter).toEqual({ request: 'home' });
     expect(parseThreshold(t('checks', 'rate>0.99')).op).toBe('>');
@@ -44,7 +47,10 @@ describe('parseThreshold', () => {
 
 describe('evaluateThresholds', () => {
   it('compares values and reports them', () => {
-    const parsed = [parseThreshold(t('http_req_duration', 'p(99)<250')), parseThreshold(t('http_req_failed', 'rate<0.01'))];
+    const parsed = [
+      parseThreshold(t('http_req_duration', 'p(99)<250')),
+      parseThreshold(t('http_req_failed', 'rate<0.01')),
+    ];
     const values: Record<string, number> = { http_req_duration: 300, http_req_failed: 0.001 };
     const r = evaluateThresholds(parsed, { value: (p) => values[p.metric] });
     expect(r).toEqual([
@@ -54,7 +60,10 @@ describe('evaluateThresholds', () => {
   });
 
   it('passes on no data unless a filter matched nothing', () => {
-    const parsed = [parseThreshold(t('checks', 'rate>0.99')), parseThreshold(t('http_req_duration{scenario:typo}', 'avg<1'))];
+    const parsed = [
+      parseThreshold(t('checks', 'rate>0.99')),
+      parseThreshold(t('http_req_duration{scenario:typo}', 'avg<1')),
+    ];
     const r = evaluateThresholds(parsed, { value: () => undefined });
     expect(r.map((x) => x.ok)).toEqual([true, false]);
     expect(r[1]?.value).toBeNull();

@@ -22,10 +22,20 @@ describe('TickCollector', () => {
         vus,
       }),
     );
-    c.add(0, { completedSeconds: 1, windows: [win(0, 10)], vus: [{ scenario: 's', active: 3, allocated: 5 }] });
+    c.add(0, {
+      completedSeconds: 1,
+      windows: [win(0, 10)],
+      vus: [{ scenario: 's', active: 3, allocated: 5 }],
+    });
     expect(out).toHaveLength(0);
-    c.add(1, { completedSeconds: 2, windows: [win(0, 7), win(1, 4)], vus: [{ scenario: 's', active: 2, allocated: 5 }] });
-    expect(out).toEqual([{ index: 0, requests: 17, count: 17, vus: [{ scenario: 's', active: 5, allocated: 10 }] }]);
+    c.add(1, {
+      completedSeconds: 2,
+      windows: [win(0, 7), win(1, 4)],
+      vus: [{ scenario: 's', active: 2, allocated: 5 }],
+    });
+    expect(out).toEqual([
+      { index: 0, requests: 17, count: 17, vus: [{ scenario: 's', active: 5, allocated: 10 }] },
+    ]);
     c.add(0, { completedSeconds: Number.POSITIVE_INFINITY, windows: [win(1, 1)], vus: [] });
     c.add(1, { completedSeconds: Number.POSITIVE_INFINITY, windows: [], vus: [] });
     c.finish();

@@ -41,7 +41,9 @@ export class TickCollector {
       if (have) mergeWindowInto(have, w);
       else m.set(id, w);
     }
-    const gaugeIndex = Number.isFinite(tick.completedSeconds) ? tick.completedSeconds - 1 : Number.POSITIVE_INFINITY;
+    const gaugeIndex = Number.isFinite(tick.completedSeconds)
+      ? tick.completedSeconds - 1
+      : Number.POSITIVE_INFINITY;
     this.gauges[segment]?.push({ index: gaugeIndex, vus: tick.vus });
     this.completed[segment] = Math.max(this.completed[segment] as number, tick.completedSeconds);
     this.drain(Math.min(...this.completed));
