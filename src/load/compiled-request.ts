@@ -16,6 +16,9 @@ export interface CompiledRequest {
   /** Path and query template when the origin is constant, else the whole URL template. */
   target: Template;
   headers: Array<[string, Template]>;
+  /** The headers as sent, when no header is templated (reused for every request). */
+  constantHeaders: Record<string, string> | undefined;
+  constantHeaderBytes: number;
   body: Template | undefined;
   contentType: string | undefined;
   expect: (status: number) => boolean;
@@ -41,6 +44,15 @@ export function compileRequest(r: RequestConfig, columns: readonly string[], whe
   const hasContentType = headers.some(([k]) => k === 'content-type');
   const checks = r.checks.map((c, i) => compileCheck(c, `${where} check ${i + 1}`));
   const expectSet = new Set(r.expect);
+  const contentType = r.bodyIsJson && !hasContentType ? 'application/json' : undefined;
+  let constantHeaders: Record<string, string> | undefined;
+  let constantHeaderBytes = 0;
+  if (headers.every(([, t]) => t.constant)) {
+    constantHeaders = {};
+    for (const [k, t] of headers) constantHeaders[k] = t.render(undefined as never);
+    if (contentType) constantHeaders['content-type'] = contentType;
+    for (const [k, v] of Object.entries(constantHeaders)) constantHeaderBytes += k.length + v.length + 4;
+  }
   return {
     name: r.name,
     weight: r.weight,
@@ -48,8 +60,10 @@ export function compileRequest(r: RequestConfig, columns: readonly string[], whe
     origin,
     target,
     headers,
+    constantHeaders,
+    constantHeaderBytes,
     body,
-    contentType: r.bodyIsJson && !hasContentType ? 'application/json' : undefined,
+    contentType,
     expect: expectSet.size > 0 ? (s) => expectSet.has(s) : (s) => s >= 200 && s < 400,
     checks,
     keepBody: checks.some((c) => c.needsBody),

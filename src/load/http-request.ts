@@ -2,21 +2,12 @@ import type { Client, Dispatcher } from 'undici';
 import type { FailureClass } from '../core/window.js';
 
 /**
- * One HTTP request on a VU's own keep-alive connection, through undici's low-level
- * `dispatch` (no stream objects on the hot path). Never rejects: transport errors come
- * back classified. The body is kept only when a check needs it; otherwise only counted.
+ * One VU's HTTP exchange on its own keep-alive connection, through undici's low-level
+ * `dispatch`. This is the load generator's hot path, so the handler is a single object per
+ * VU, reused for every request (a VU has at most one request in flight), and it uses
+ * undici's raw-header handler interface so headers are only parsed when a check or the
+ * cookie jar needs them. Never rejects: transport errors come back classified.
  */
-export interface HttpResult {
-  status: number;
-  headers: Record<string, string | string[] | undefined> | undefined;
-  body: Buffer | undefined;
-  bytesIn: number;
-  failure: FailureClass | undefined;
-  error: Error | undefined;
-  /** Aborted by Shakedown itself (hard stop): not a failure of the target. */
-  aborted: boolean;
-}
-
 export interface HttpRequestOptions {
   path: string;
   method: string;
@@ -24,8 +15,6 @@ export interface HttpRequestOptions {
   body: string | undefined;
   timeoutMs: number;
   keepBody: boolean;
-  keepHeaders: boolean;
-  signal: AbortSignal | undefined;
 }
 
 const connectCodes = new Set([
@@ -52,64 +41,74 @@ export function classifyError(err: unknown): FailureClass {
   return 'other';
 }
 
-export function sendRequest(client: Client, opts: HttpRequestOptions): Promise<HttpResult> {
-  return new Promise<HttpResult>((resolve) => {
-    let status = 0;
-    let headers: HttpResult['headers'];
-    let bytesIn = 0;
-    let chunks: Buffer[] | undefined;
-    let settled = false;
-    let abortListener: (() => void) | undefined;
-    const finish = (r: HttpResult) => {
-      if (settled) return;
-      settled = true;
-      if (abortListener) opts.signal?.removeEventListener('abort', abortListener);
-      resolve(r);
-    };
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(controller) {
-        if (opts.signal) {
-          if (opts.signal.aborted) {
-            controller.abort(new Error('aborted'));
-            return;
-          }
-          abortListener = () => controller.abort(new Error('aborted by stop'));
-          opts.signal.addEventListener('abort', abortListener, { once: true });
-        }
-      },
-      onResponseStart(_controller, statusCode, h) {
-        status = statusCode;
-        if (opts.keepHeaders) headers = h as HttpResult['headers'];
-        if (opts.keepBody) chunks = [];
-      },
-      onResponseData(_controller, chunk) {
-        bytesIn += chunk.length;
-        chunks?.push(chunk);
-      },
-      onResponseEnd() {
-        finish({
-          status,
-          headers,
-          body: chunks ? Buffer.concat(chunks) : undefined,
-          bytesIn,
-          failure: undefined,
-          error: undefined,
-          aborted: false,
-        });
-      },
-      onResponseError(_controller, err) {
-        const aborted = opts.signal?.aborted === true;
-        finish({
-          status,
-          headers,
-          body: undefined,
-          bytesIn,
-          failure: aborted ? undefined : classifyError(err),
-          error: err,
-          aborted,
-        });
-      },
-    };
+/** Parses undici's raw header list (`[name, value, …]` buffers) into a lower-cased record. */
+export function parseRawHeaders(
+  raw: Buffer[] | string[] | null | undefined,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (!raw) return out;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = String(raw[i]).toLowerCase();
+    const v = String(raw[i + 1]);
+    const have = out[k];
+    if (have === undefined) out[k] = k === 'set-cookie' ? [v] : v;
+    else if (Array.isArray(have)) have.push(v);
+    else out[k] = `${have}, ${v}`;
+  }
+  return out;
+}
+
+/** Set-Cookie values from raw headers, without parsing the rest. */
+export function rawSetCookies(raw: Buffer[] | null | undefined): string[] | undefined {
+  if (!raw) return undefined;
+  let out: string[] | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = raw[i] as Buffer;
+    // 's' or 'S' first: skips "connection" (also 10 bytes) without making a string.
+    if (
+      k.length === 10 &&
+      (k[0] === 0x73 || k[0] === 0x53) &&
+      k.toString('latin1').toLowerCase() === 'set-cookie'
+    ) {
+      (out ??= []).push((raw[i + 1] as Buffer).toString('latin1'));
+    }
+  }
+  return out;
+}
+
+/**
+ * The reusable exchange of one VU. `send` starts a request; `onDone` (fixed for the
+ * exchange's life, so nothing is allocated per request) is called once it ends, and then
+ * the fields describe the response. `onDone` may be called synchronously from `send` when
+ * dispatching fails at once.
+ */
+export class HttpExchange implements Dispatcher.DispatchHandler {
+  status = 0;
+  bytesIn = 0;
+  failure: FailureClass | undefined;
+  error: Error | undefined;
+  /** Aborted by Shakedown itself (hard stop): not a failure of the target. */
+  aborted = false;
+  rawHeaders: Buffer[] | undefined;
+  private chunks: Buffer[] | undefined;
+  private keepBody = false;
+  private abortFn: ((err: Error) => void) | undefined;
+  private abortRequested = false;
+  private inFlight = false;
+
+  constructor(private readonly onDone: () => void) {}
+
+  send(client: Client, opts: HttpRequestOptions): void {
+    this.status = 0;
+    this.bytesIn = 0;
+    this.failure = undefined;
+    this.error = undefined;
+    this.aborted = false;
+    this.rawHeaders = undefined;
+    this.chunks = undefined;
+    this.keepBody = opts.keepBody;
+    this.abortRequested = false;
+    this.inFlight = true;
     try {
       client.dispatch(
         {
@@ -120,18 +119,64 @@ export function sendRequest(client: Client, opts: HttpRequestOptions): Promise<H
           headersTimeout: opts.timeoutMs,
           bodyTimeout: opts.timeoutMs,
         },
-        handler,
+        this,
       );
     } catch (err) {
-      finish({
-        status: 0,
-        headers: undefined,
-        body: undefined,
-        bytesIn: 0,
-        failure: classifyError(err),
-        error: err as Error,
-        aborted: false,
-      });
+      this.onError(err as Error);
     }
-  });
+  }
+
+  /** The response body, when the request asked to keep it. */
+  body(): Buffer | undefined {
+    return this.chunks ? Buffer.concat(this.chunks) : undefined;
+  }
+
+  /** Aborts the request in flight, if any. */
+  abort(): void {
+    this.abortRequested = true;
+    this.abortFn?.(new Error('aborted by stop'));
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortFn = abort;
+    if (this.abortRequested) abort(new Error('aborted by stop'));
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    this.status = statusCode;
+    this.rawHeaders = rawHeaders;
+    if (this.keepBody) this.chunks = [];
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.bytesIn += chunk.length;
+    this.chunks?.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    this.finish();
+  }
+
+  onError(err: Error): void {
+    this.error = err;
+    if (this.abortRequested) this.aborted = true;
+    else this.failure = classifyError(err);
+    this.finish();
+  }
+
+  private finish(): void {
+    if (!this.inFlight) return;
+    this.inFlight = false;
+    this.abortFn = undefined;
+    this.onDone();
+  }
+
+  /** Drops references to the last response (so they do not outlive it through a pause). */
+  release(): void {
+    this.rawHeaders = undefined;
+    this.chunks = undefined;
+    this.error = undefined;
+  }
 }

@@ -37,8 +37,8 @@ export class Recorder {
     return this.keys.length - 1;
   }
 
-  private windowFor(keyId: number): Window {
-    const idx = Math.max(0, Math.floor((this.now() - this.runStartMs) / this.windowMs));
+  private windowFor(keyId: number, atMs = this.now()): Window {
+    const idx = Math.max(0, Math.floor((atMs - this.runStartMs) / this.windowMs));
     if (idx !== this.currentIndex) this.rotate(idx);
     let w = this.current[keyId];
     if (w === undefined) {
@@ -55,8 +55,9 @@ export class Recorder {
     this.currentIndex = idx;
   }
 
-  record(keyId: number, o: RequestOutcome): void {
-    const w = this.windowFor(keyId);
+  /** Records an outcome completed at `atMs` (monotonic clock). */
+  record(keyId: number, atMs: number, o: RequestOutcome): void {
+    const w = this.windowFor(keyId, atMs);
     recordUs(w.latencyUs, o.latencyUs);
     recordUs(w.serviceTimeUs, o.serviceTimeUs);
     const c = w.counters;

@@ -4,6 +4,7 @@ import { type CompiledRequest, compileRequest } from './compiled-request.js';
 import { feedColumns } from './feed.js';
 import type { ExecutionSegment, ScenarioConfig, ZoneConfig } from './model.js';
 import type { Recorder } from './recorder.js';
+import { Sleeper } from './sleeper.js';
 import { Vu } from './vu.js';
 import { defaultZone } from './zones.js';
 
@@ -22,6 +23,8 @@ export class ScenarioRuntime {
   readonly checkPasses: number[][];
   readonly checkFails: number[][];
   readonly vus: Vu[] = [];
+  /** Delays and think times of this scenario's VUs, on one timer. */
+  readonly sleeper: Sleeper;
   active = 0;
   private peakActive = 0;
   private iterationSeq = 0;
@@ -34,6 +37,7 @@ export class ScenarioRuntime {
     readonly clock: Clock,
     readonly random: Random,
   ) {
+    this.sleeper = new Sleeper(clock);
     const columns = feedColumns(config.data);
     this.requests = config.requests.map((r, i) =>
       compileRequest(r, columns, `scenario "${config.name}" request ${r.name || i + 1}`),
@@ -104,10 +108,17 @@ export class ScenarioRuntime {
 
   /** Wakes every VU that is thinking, so a stop is not delayed by think time. */
   wakeAll(): void {
-    for (const vu of this.vus) vu.wake();
+    this.sleeper.wakeAll();
   }
 
-  async closeAll(): Promise<void> {
-    await Promise.all(this.vus.map((vu) => vu.close()));
+  /**
+   * Closes every VU's connections, a batch at a time: destroying 10,000 clients at once
+   * makes 10,000 errors with stack traces at the same moment, which alone would double the
+   * peak memory of a run.
+   */
+  async closeAll(batchSize = 256): Promise<void> {
+    for (let i = 0; i < this.vus.length; i += batchSize) {
+      await Promise.all(this.vus.slice(i, i + batchSize).map((vu) => vu.close()));
+    }
   }
 }

@@ -20,7 +20,7 @@ export const constantVus: ExecutorFactory<ConstantVusConfig> = (config, segment)
           vus.map(async (vu) => {
             ctx.rt.vuStarted();
             try {
-              while (!flag.stopping) await vu.iterate();
+              await vu.loop(() => !flag.stopping);
             } finally {
               ctx.rt.vuFinished();
             }

@@ -12,6 +12,8 @@ import type { Vu } from '../vu.js';
  */
 export class OpenPool {
   private readonly idle: Vu[] = [];
+  /** Each VU's release callback, made once so a start allocates nothing. */
+  private readonly releases = new Map<Vu, () => void>();
   private readonly queue: Float64Array;
   private head = 0;
   private size = 0;
@@ -32,7 +34,9 @@ export class OpenPool {
   }
 
   private newVu(): Vu {
-    return this.rt.createVu(globalIndex(this.allocated++, this.segment));
+    const vu = this.rt.createVu(globalIndex(this.allocated++, this.segment));
+    this.releases.set(vu, () => this.release(vu));
+    return vu;
   }
 
   /** A start is due; `intendedMs` is its due time on the monotonic clock. */
@@ -55,10 +59,7 @@ export class OpenPool {
   private run(vu: Vu, intendedMs: number): void {
     this.inFlight++;
     this.rt.vuStarted();
-    vu.iterate(intendedMs).then(
-      () => this.release(vu),
-      () => this.release(vu),
-    );
+    vu.runOnce(intendedMs, this.releases.get(vu) as () => void);
   }
 
   private release(vu: Vu): void {

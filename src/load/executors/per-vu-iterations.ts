@@ -20,8 +20,9 @@ export const perVuIterations: ExecutorFactory<PerVuIterationsConfig> = (config, 
         await Promise.all(
           vus.map(async (vu) => {
             ctx.rt.vuStarted();
+            let n = 0;
             try {
-              for (let n = 0; n < config.iterations && !flag.stopping; n++) await vu.iterate();
+              await vu.loop(() => !flag.stopping && n++ < config.iterations);
             } finally {
               ctx.rt.vuFinished();
             }

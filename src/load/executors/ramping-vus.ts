@@ -40,7 +40,7 @@ export const rampingVus: ExecutorFactory<RampingVusConfig> = (config, segment) =
         const loop = async (i: number, vu: Vu) => {
           rt.vuStarted();
           try {
-            while (!control.stopping && i < desired) await vu.iterate();
+            await vu.loop(() => !control.stopping && i < desired);
           } finally {
             rt.vuFinished();
             running.delete(i);
@@ -51,10 +51,7 @@ export const rampingVus: ExecutorFactory<RampingVusConfig> = (config, segment) =
           const now = rt.clock.monotonicMs();
           const next = desiredAt(now - t0);
           if (next < desired) {
-            for (let i = next; i < desired; i++) {
-              vus[i]?.wake();
-              if (running.has(i)) rampedDownAt.set(i, now);
-            }
+            for (let i = next; i < desired; i++) if (running.has(i)) rampedDownAt.set(i, now);
           }
           desired = next;
           for (let i = 0; i < desired; i++) {

@@ -26,10 +26,11 @@ export const sharedIterations: ExecutorFactory<SharedIterationsConfig> = (config
           vus.map(async (vu) => {
             ctx.rt.vuStarted();
             try {
-              while (!flag.stopping && taken < localIterations) {
+              await vu.loop(() => {
+                if (flag.stopping || taken >= localIterations) return false;
                 taken++;
-                await vu.iterate();
-              }
+                return true;
+              });
             } finally {
               ctx.rt.vuFinished();
             }
