@@ -70,7 +70,8 @@ export function rawSetCookies(raw: Buffer[] | null | undefined): string[] | unde
       (k[0] === 0x73 || k[0] === 0x53) &&
       k.toString('latin1').toLowerCase() === 'set-cookie'
     ) {
-      (out ??= []).push((raw[i + 1] as Buffer).toString('latin1'));
+      out ??= [];
+      out.push((raw[i + 1] as Buffer).toString('latin1'));
     }
   }
   return out;
