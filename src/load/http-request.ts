@@ -80,8 +80,8 @@ export function rawSetCookies(raw: Buffer[] | null | undefined): string[] | unde
 /**
  * The reusable exchange of one VU. `send` starts a request; `onDone` (fixed for the
  * exchange's life, so nothing is allocated per request) is called once it ends, and then
- * the fields describe the response. `onDone` may be called synchronously from `send` when
- * dispatching fails at once.
+ * the fields describe the response. `onDone` always runs in a microtask, never inside
+ * `send` or an undici callback.
  */
 export class HttpExchange implements Dispatcher.DispatchHandler {
   status = 0;
@@ -171,7 +171,9 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     if (!this.inFlight) return;
     this.inFlight = false;
     this.abortFn = undefined;
-    this.onDone();
+    // Never re-enter undici from inside its own callbacks: the VU's next dispatch would
+    // land on the client while it is still erroring out its queue.
+    queueMicrotask(this.onDone);
   }
 
   /** Drops references to the last response (so they do not outlive it through a pause). */

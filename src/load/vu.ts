@@ -33,7 +33,6 @@ export class Vu implements Sleepy {
   iteration = 0;
 
   private phase: Phase = 'idle';
-  private sending = false;
   private shouldContinue: (() => boolean) | undefined;
   private loopResolve: (() => void) | undefined;
   private loopReject: ((e: unknown) => void) | undefined;
@@ -49,7 +48,6 @@ export class Vu implements Sleepy {
   private body: string | undefined;
   private headers: Record<string, string> = {};
   private headerBytes = 0;
-  private readonly afterSyncFailure = () => this.onResponse();
 
   constructor(
     private readonly rt: ScenarioRuntime,
@@ -67,10 +65,7 @@ export class Vu implements Sleepy {
       zone: this.zone.name,
       random: rt.random,
     };
-    this.http = new HttpExchange(() => {
-      if (this.sending) setImmediate(this.afterSyncFailure);
-      else this.onResponse();
-    });
+    this.http = new HttpExchange(() => this.onResponse());
   }
 
   /** Runs iterations while `shouldContinue()` says so (closed models). */
@@ -209,19 +204,14 @@ export class Vu implements Sleepy {
       this.headerBytes = headerBytes;
     }
     this.phase = 'send';
-    this.sending = true;
-    try {
-      this.http.send(this.client(origin), {
-        path,
-        method: req.method,
-        headers: this.headers,
-        body: this.body,
-        timeoutMs: req.timeoutMs,
-        keepBody: req.keepBody,
-      });
-    } finally {
-      this.sending = false;
-    }
+    this.http.send(this.client(origin), {
+      path,
+      method: req.method,
+      headers: this.headers,
+      body: this.body,
+      timeoutMs: req.timeoutMs,
+      keepBody: req.keepBody,
+    });
   }
 
   private onResponse(): void {
