@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,12 +17,18 @@ beforeAll(async () => {
 });
 afterAll(() => service.stop());
 
-/** Pids of every process on the machine running the example service. */
-function exampleServicePids(): number[] {
-  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .filter((l) => l.includes('examples/hello/server.mjs'))
-    .map((l) => Number.parseInt(l.trim(), 10));
+/** Pids of the processes whose environment carries `tag` (children inherit it). */
+function processesTagged(tag: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(tag)) pids.push(Number(entry));
+    } catch {
+      // The process ended meanwhile, or is not ours to read.
+    }
+  }
+  return pids;
 }
 
 describe('10,000 VUs', () => {
@@ -51,14 +57,17 @@ describe('10,000 VUs', () => {
 
   it('`shakedown demo` reaches 10,000 VUs, prints the summary and leaves no process behind', async () => {
     const out = join(dir, 'demo.json');
-    const r = await runCliProcess(['demo', '--quiet', '--out', out]);
+    const tag = `SHAKEDOWN_TEST_TAG=${randomUUID()}`;
+    const r = await runCliProcess(['demo', '--quiet', '--out', out], {
+      env: { SHAKEDOWN_TEST_TAG: tag.split('=')[1] as string },
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('TOTAL RESULTS');
     expect(r.stdout).toContain('10000 peak active');
     const s = JSON.parse(readFileSync(out, 'utf8')) as LoadSummary;
     expect(s.vusMax).toBeGreaterThanOrEqual(10_000);
     expect(s.errorRate).toBeLessThan(0.001);
-    // Only this test's own service (started in beforeAll) may remain: the demo's is gone.
-    expect(exampleServicePids().filter((pid) => pid !== service.child.pid)).toEqual([]);
+    // Neither the demo nor the service it started is left behind.
+    expect(processesTagged(tag)).toEqual([]);
   });
 });
