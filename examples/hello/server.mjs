@@ -73,6 +73,14 @@ server.maxRequestsPerSocket = 0;
 server.listen({ port, host: '127.0.0.1', backlog: 4096 }, () => {
   process.stdout.write(`${JSON.stringify({ event: 'listening', port: server.address().port })}\n`);
 });
+// Started by Shakedown with a stdin pipe: when the parent dies, even by SIGKILL, the pipe
+// closes and the service stops too, so no orphan is left behind.
+if (process.env.SHAKEDOWN_EXIT_WITH_PARENT === '1') {
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.on('error', () => process.exit(0));
+  process.stdin.resume();
+}
+
 const stop = () => {
   server.close(() => process.exit(0));
   server.closeAllConnections();

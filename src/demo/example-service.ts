@@ -5,8 +5,8 @@ import { ExitCode } from '../core/exit-codes.js';
 
 /**
  * Starts the bundled example service (`examples/hello/server.mjs`) as a child process on a
- * free loopback port and returns its base URL. The child is stopped by `stop()`, and
- * killed if this process exits first.
+ * free loopback port and returns its base URL. The child is stopped by `stop()`, killed if
+ * this process exits first, and stops by itself when this process dies (its stdin closes).
  */
 export interface RunningService {
   baseUrl: string;
@@ -25,8 +25,8 @@ export async function startExampleService(
 ): Promise<RunningService> {
   const script = fileURLToPath(new URL('../../examples/hello/server.mjs', import.meta.url));
   const child = spawn(process.execPath, [script], {
-    env: { ...process.env, PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, PORT: '0', SHAKEDOWN_EXIT_WITH_PARENT: '1', ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
