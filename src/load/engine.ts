@@ -11,7 +11,7 @@ import type { Output, RunInfo } from './output.js';
 import { type CheckTally, runSegment } from './segment-runner.js';
 import { buildSummary, type LoadSummary } from './summary.js';
 import { assertTargetsAllowed } from './target-policy.js';
-import { evaluateThresholds, type ParsedThreshold, parseThreshold } from './thresholds.js';
+import { evaluateThresholds, parseThreshold } from './thresholds.js';
 import { TickCollector } from './tick-collector.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -238,5 +238,3 @@ function mergeChecks(list: CheckTally[]): CheckTally[] {
   }
   return [...by.values()];
 }
-
-export type { ParsedThreshold };
