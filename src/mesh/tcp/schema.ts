@@ -17,7 +17,7 @@ const nameRe = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 function address(what: string, allowPortZero: boolean) {
   return z
     .union([z.string(), z.number()], {
-      error: () => `expected ${what} as host:port, such as "127.0.0.1:5432"`,
+      error: () => `expected the ${what} as host:port, such as "127.0.0.1:5432"`,
     })
     .transform((v, ctx) => {
       try {
@@ -75,9 +75,9 @@ export const tcpToxicSchema = toxicSchema();
 export const tcpListenerSchema = strictObject({
   name: z.string().regex(nameRe, 'expected a name of letters, digits, ".", "_" or "-"'),
   /** Where to listen; port 0 picks a free port. */
-  listen: address('the listen address', true).default({ host: '127.0.0.1', port: 0 }),
+  listen: address('listen address', true).default({ host: '127.0.0.1', port: 0 }),
   /** Where connections go. */
-  upstream: address('the upstream address', false),
+  upstream: address('upstream address', false),
   /** `false` is Toxiproxy's "down": connections are refused. */
   enabled: z.boolean().default(true),
   /** What happens to open connections when the upstream is repointed. */
