@@ -27,5 +27,17 @@ export type { Output, RunInfo, SecondReport } from './load/output.js';
 export { JsonFileOutput } from './load/outputs/json-file.js';
 export type { LoadSummary } from './load/summary.js';
 export { formatSummary } from './load/summary-text.js';
+export {
+  createToxicRegistry,
+  defineToxic,
+  startTcpListeners,
+  TcpProxy,
+  type TcpProxyOptions,
+  type TcpProxyStats,
+  type ToxicInfo,
+  type ToxicInput,
+  type ToxicType,
+  tcpListenerSchema,
+} from './mesh/tcp/index.js';
 export { type LoadedSpec, loadSpecFile, parseSpecText } from './spec/load-spec.js';
 export { SpecError } from './spec/spec-error.js';
