@@ -83,9 +83,21 @@ export class StageRunner implements Sink, StageContext {
     return this.abort.signal.aborted;
   }
 
-  sleep(ms: number): Promise<void> {
+  async sleep(ms: number): Promise<void> {
+    const clock = this.host.clock;
+    const until = clock.monotonicMs() + ms;
+    // Node timers count from the event loop's cached time and round to whole ms, so one
+    // can fire a little early; a toxic promises *at least* its delay, so sleep again for
+    // what is left (at most a few rounds, each at least 1 ms).
+    for (let round = 0; round < 5; round++) {
+      const left = until - clock.monotonicMs();
+      if (left <= 0 || this.abort.signal.aborted) return;
+      await this.sleepOnce(Math.max(1, Math.ceil(left)));
+    }
+  }
+
+  private sleepOnce(ms: number): Promise<void> {
     const signal = this.abort.signal;
-    if (ms <= 0 || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         signal.removeEventListener('abort', done);
