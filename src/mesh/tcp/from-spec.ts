@@ -1,7 +1,8 @@
 import type { Clock } from '../../core/clock.js';
 import type { EventSink } from '../../core/event.js';
 import type { Random } from '../../core/random.js';
-import { TcpProxy, type TcpProxyOptions } from './proxy.js';
+import { TcpProxy } from './proxy.js';
+import type { TcpProxyOptions } from './proxy-options.js';
 import type { TcpListenerSpec } from './schema.js';
 
 /** What the runtime injects into listeners built from a spec. */

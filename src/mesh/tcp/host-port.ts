@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { usageError } from '../../core/errors.js';
+import { isLoopbackHost } from '../../load/target-policy.js';
 
 /** A TCP address. */
 export interface HostPort {
@@ -50,5 +51,23 @@ function badAddress(what: string, input: string) {
   return usageError(
     'E_TCP_ADDRESS',
     `invalid ${what} "${input}": expected host:port such as "127.0.0.1:5432", "[::1]:5432" or ":5432"`,
+  );
+}
+
+/**
+ * Safe by default: a listener binds and proxies to loopback (127.0.0.0/8, ::1, localhost)
+ * unless `allowRemote`, so a typo cannot inject faults into somebody else's database.
+ */
+export function assertLoopbackAllowed(
+  a: HostPort,
+  allowRemote: boolean,
+  listener: string,
+  verb: string,
+): void {
+  if (allowRemote || isLoopbackHost(a.host)) return;
+  throw usageError(
+    'E_TCP_REMOTE',
+    `tcp listener ${listener}: refusing to ${verb} ${formatHostPort(a)}: it is not a loopback address`,
+    'set allowRemote: true on the listener if you mean it',
   );
 }

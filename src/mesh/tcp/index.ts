@@ -18,13 +18,8 @@ export {
 } from './core/types.js';
 export { startTcpListeners, tcpProxyOptionsFromSpec } from './from-spec.js';
 export { formatHostPort, type HostPort, parseHostPort } from './host-port.js';
-export {
-  TcpProxy,
-  type TcpProxyOptions,
-  type TcpProxyState,
-  type TcpProxyStats,
-  type UpstreamChangePolicy,
-} from './proxy.js';
+export { TcpProxy } from './proxy.js';
+export type { TcpProxyOptions, TcpProxyState, TcpProxyStats, UpstreamChangePolicy } from './proxy-options.js';
 export {
   type TcpListenerSpec,
   type TcpToxicSpec,

@@ -1,16 +1,14 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { type Clock, systemClock } from '../../core/clock.js';
-import { ShakedownError, usageError } from '../../core/errors.js';
-import type { EventSink } from '../../core/event.js';
-import { ExitCode } from '../../core/exit-codes.js';
+import { ShakedownError } from '../../core/errors.js';
 import { createRandom, type Random } from '../../core/random.js';
-import type { Registry } from '../../core/registry.js';
-import { isLoopbackHost } from '../../load/target-policy.js';
 import { TcpConnection, type TcpConnectionInfo } from './connection.js';
 import { createToxicRegistry } from './core/registry.js';
 import { drawToxicity } from './core/toxicity.js';
-import { type Stream, streams, type ToxicType } from './core/types.js';
-import { formatHostPort, type HostPort, parseHostPort } from './host-port.js';
+import { type Stream, streams } from './core/types.js';
+import { assertLoopbackAllowed, formatHostPort, type HostPort, parseHostPort } from './host-port.js';
+import { bindTcpServer, closeTcpServer } from './listen-socket.js';
+import type { TcpProxyOptions, TcpProxyState, TcpProxyStats, UpstreamChangePolicy } from './proxy-options.js';
 import {
   ToxicCollection,
   type ToxicEntry,
@@ -18,62 +16,6 @@ import {
   type ToxicInput,
   type ToxicRemovalReason,
 } from './toxic-collection.js';
-
-/** What happens to open connections when the upstream is repointed. */
-export type UpstreamChangePolicy = 'close' | 'keep' | 'reset';
-
-/** Options of a {@link TcpProxy}. */
-export interface TcpProxyOptions {
-  /** Names the listener in events, metrics and the admin API. */
-  name: string;
-  /** Default `127.0.0.1:0` (a free port). */
-  listen?: string | number | HostPort;
-  upstream: string | number | HostPort;
-  /** `false` starts it down (Toxiproxy's `enabled`). Default true. */
-  enabled?: boolean;
-  /** Default `close` (as Toxiproxy, which drops connections when the upstream changes). */
-  onUpstreamChange?: UpstreamChangePolicy;
-  /** Default 10 s. */
-  connectTimeoutMs?: number;
-  /** Bytes one direction of a connection may hold before reading pauses. Default 1 MiB. */
-  highWaterMarkBytes?: number;
-  /** Connections beyond this are closed at once. Default 10,000. */
-  maxConnections?: number;
-  /** How long closing waits for peers before destroying sockets. Default 1 s. */
-  closeGraceMs?: number;
-  /** Allow a non-loopback listen address or upstream. Default false (safe by default). */
-  allowRemote?: boolean;
-  clock?: Clock;
-  random?: Random;
-  /** Toxic types; default {@link createToxicRegistry}. */
-  registry?: Registry<ToxicType>;
-  /** Receives `mesh.tcp.*` events: toxics added / removed, down / up, upstream changed. */
-  events?: EventSink;
-}
-
-/** Counters of a listener since it started. */
-export interface TcpProxyStats {
-  connectionsActive: number;
-  connectionsTotal: number;
-  /** Upstream connections that failed or timed out. */
-  connectErrors: number;
-  /** Connections closed at once because `maxConnections` were open. */
-  connectionsRejected: number;
-  /** client → server bytes: read from clients, written to the upstream. */
-  upstream: { receivedBytes: number; sentBytes: number };
-  /** server → client bytes: read from the upstream, written to clients. */
-  downstream: { receivedBytes: number; sentBytes: number };
-}
-
-/** The state of a listener, for the admin API. */
-export interface TcpProxyState {
-  name: string;
-  listen: string;
-  upstream: string;
-  enabled: boolean;
-  toxics: ToxicInfo[];
-  stats: TcpProxyStats;
-}
 
 /**
  * A TCP listener with Toxiproxy's semantics: every accepted connection is piped to one
@@ -112,7 +54,7 @@ export class TcpProxy {
     this.random = options.random ?? createRandom();
     this.listenAddress = parseHostPort(options.listen ?? 0, { allowPortZero: true, what: 'listen address' });
     this.upstreamAddress = this.checkedUpstream(options.upstream);
-    this.assertAllowed(this.listenAddress, 'listen on');
+    assertLoopbackAllowed(this.listenAddress, options.allowRemote ?? false, options.name, 'listen on');
     this.isEnabled = options.enabled ?? true;
     this.collection = new ToxicCollection(options.registry ?? createToxicRegistry(), this.clock, {
       added: (entry) => this.toxicAdded(entry),
@@ -131,29 +73,8 @@ export class TcpProxy {
   async listen(): Promise<void> {
     if (this.closed) throw new ShakedownError('E_TCP_CLOSED', `tcp listener ${this.name} is closed`);
     if (!this.isEnabled || this.server) return;
-    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (s) => this.accept(s));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host: this.listenAddress.host, port: this.listenAddress.port }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    }).catch((e: NodeJS.ErrnoException) => {
-      throw new ShakedownError(
-        'E_TCP_LISTEN',
-        `tcp listener ${this.name} cannot listen on ${formatHostPort(this.listenAddress)}: ${e.code ?? e.message}`,
-        {
-          exitCode: ExitCode.environment,
-          hint: e.code === 'EADDRINUSE' ? 'pick another port, or 0 for a free one' : undefined,
-          cause: e,
-        },
-      );
-    });
-    server.on('error', () => {
-      // After a successful bind, errors are per connection and handled there.
-    });
-    const bound = server.address();
-    if (bound && typeof bound === 'object') this.listenAddress = { ...this.listenAddress, port: bound.port };
+    const { server, port } = await bindTcpServer(this.name, this.listenAddress, (s) => this.accept(s));
+    this.listenAddress = { ...this.listenAddress, port };
     this.server = server;
   }
 
@@ -288,11 +209,8 @@ export class TcpProxy {
   }
 
   private async stopServer(): Promise<void> {
-    const server = this.server;
+    const closing = closeTcpServer(this.server);
     this.server = undefined;
-    const closing = server
-      ? new Promise<void>((resolve) => server.close(() => resolve()))
-      : Promise.resolve();
     await Promise.all([...this.connectionsById.values()].map((c) => c.close(this.closeGraceMs)));
     await closing;
   }
@@ -349,17 +267,8 @@ export class TcpProxy {
 
   private checkedUpstream(target: string | number | HostPort): HostPort {
     const a = parseHostPort(target, { what: 'upstream address' });
-    this.assertAllowed(a, 'proxy to');
+    assertLoopbackAllowed(a, this.options.allowRemote ?? false, this.name, 'proxy to');
     return a;
-  }
-
-  private assertAllowed(a: HostPort, verb: string): void {
-    if (this.options.allowRemote || isLoopbackHost(a.host)) return;
-    throw usageError(
-      'E_TCP_REMOTE',
-      `tcp listener ${this.options.name}: refusing to ${verb} ${formatHostPort(a)}: it is not a loopback address`,
-      'set allowRemote: true on the listener if you mean it',
-    );
   }
 
   private emit(kind: string, data: Record<string, unknown>): void {
