@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import { afterEach } from 'vitest';
 import { createRandom } from '../../src/core/random.js';
-import { TcpProxy, type TcpProxyOptions } from '../../src/mesh/tcp/proxy.js';
+import { TcpProxy } from '../../src/mesh/tcp/proxy.js';
+import type { TcpProxyOptions } from '../../src/mesh/tcp/proxy-options.js';
 import { startTcpServer, type TestTcpServer } from './tcp-peers.js';
 
 /**
