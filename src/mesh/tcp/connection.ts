@@ -11,6 +11,8 @@ export interface AppliedToxic {
   readonly stream: Stream;
   readonly toxicity: number;
   makeStage(ctx: StageContext): ToxicStage;
+  /** Called when the toxicity draw passed and the toxic acts on a connection. */
+  acted(): void;
 }
 
 /** Options of a {@link TcpConnection}. */
@@ -111,6 +113,7 @@ export class TcpConnection implements LinkOwner {
     if (!link || this.state !== 'open') return;
     const random = this.options.random.fork();
     if (!this.options.draw(toxic.toxicity, random)) return;
+    toxic.acted();
     link.addStage(toxic.id, (ctx) => toxic.makeStage(ctx), random);
   }
 

@@ -102,6 +102,8 @@ describe('TcpProxy toxics', () => {
     }
     expect(cut).toBeGreaterThan(8);
     expect(cut).toBeLessThan(32);
+    const affected = Object.fromEntries(proxy.toxics().map((t) => [t.name, t.connectionsAffected]));
+    expect(affected).toEqual({ never: 0, half: cut });
     proxy.addToxic({ name: 'always', type: 'limit_data', toxicity: 1, attributes: { bytes: 3 } });
     proxy.removeToxic('half');
     const c = connectClient(proxy.address.port, { allowHalfOpen: true });

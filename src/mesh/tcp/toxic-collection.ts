@@ -33,6 +33,8 @@ export interface ToxicInfo {
   addedAtMs: number;
   /** When its lease ends (ms since the epoch), if it was added with a TTL. */
   expiresAtMs?: number;
+  /** Connections it has acted on so far (those whose toxicity draw passed). */
+  connectionsAffected: number;
 }
 
 /** A toxic in force on a listener. */
@@ -92,6 +94,7 @@ export class ToxicCollection {
       toxicity: t.toxicity,
       attributes: t.attributes,
       addedAtMs: now,
+      connectionsAffected: 0,
       ...(ttlMs === undefined ? {} : { expiresAtMs: now + ttlMs }),
     };
     const entry: ToxicEntry = {
@@ -100,6 +103,9 @@ export class ToxicCollection {
       toxicity: info.toxicity,
       info,
       makeStage: (ctx: StageContext): ToxicStage => def.create(t.attributes, ctx),
+      acted: () => {
+        info.connectionsAffected++;
+      },
     };
     this.entries.set(entry.info.name, entry);
     if (ttlMs !== undefined) this.lease(entry, ttlMs);
