@@ -92,6 +92,10 @@ export class TcpConnection implements LinkOwner {
     upstream.once('connect', () => {
       clearTimeout(timer);
       if (this.state !== 'connecting') return;
+      if (client.destroyed) {
+        this.destroy();
+        return;
+      }
       this.state = 'open';
       this.startLinks(upstream);
       client.resume();
@@ -244,7 +248,8 @@ export class TcpConnection implements LinkOwner {
       // own (a delayed response may still be on its way). One that vanished without them
       // can get nothing more, so the other side is closed too.
       const abrupt = all.some((s) => s.destroyed && !(s.readableEnded && s.writableFinished));
-      if (abrupt && this.state === 'open') void this.close();
+      if (abrupt && this.state === 'connecting') this.destroy();
+      else if (abrupt && this.state === 'open') void this.close();
       return;
     }
     this.state = 'closed';
