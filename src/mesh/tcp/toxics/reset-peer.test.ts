@@ -43,4 +43,18 @@ describe('reset_peer toxic', () => {
     expect(c.socket.destroyed).toBe(false);
     c.socket.destroy();
   });
+
+  it('removed while it waits, lets the data through instead of resetting', async () => {
+    const server = await fx.server();
+    const proxy = await fx.proxy(server.port);
+    proxy.addToxic({ type: 'reset_peer', stream: 'upstream', attributes: { timeoutMs: 5000 } });
+    const c = connectClient(proxy.address.port, { allowHalfOpen: true });
+    c.socket.write('saved');
+    await new Promise((r) => setTimeout(r, 50));
+    proxy.removeToxic('reset_peer_upstream');
+    c.socket.end('!');
+    const r = await within(c.done, 2000, 'echoed');
+    expect(r.errorCode).toBeUndefined();
+    expect(r.data.toString()).toBe('saved!');
+  });
 });

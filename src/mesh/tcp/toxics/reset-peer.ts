@@ -4,7 +4,7 @@ import { defineToxic } from '../core/types.js';
 /**
  * Toxiproxy's `reset_peer`: when data (or the end) first comes through, waits `timeoutMs`
  * and then resets the connection: both peers get a TCP RST (`ECONNRESET`), unsent data is
- * discarded. Removed while waiting, it lets the data through instead (Toxiproxy drops it).
+ * discarded. Removed while waiting, it lets the data through instead (Toxiproxy resets anyway).
  */
 export const resetPeerToxic = defineToxic({
   type: 'reset_peer',
