@@ -59,7 +59,6 @@ export class TcpConnection implements LinkOwner {
   state: 'connecting' | 'open' | 'closing' | 'closed' = 'connecting';
   private upstreamSocket: Socket | undefined;
   private readonly links = new Map<Stream, ToxicLink>();
-  private readonly ended = new Set<Stream>();
   private readonly client: Socket;
   private readonly options: TcpConnectionOptions;
   private closeTimer: NodeJS.Timeout | undefined;
@@ -176,7 +175,6 @@ export class TcpConnection implements LinkOwner {
       void this.close();
       return;
     }
-    this.ended.add(stream);
     const destination = stream === 'upstream' ? this.upstreamSocket : this.client;
     if (destination && !destination.destroyed) destination.end();
   }
