@@ -94,7 +94,8 @@ export function bootstrapPercentileDifferences(
   for (let it = 0; it < iterations; it++) {
     const pb = percentilesOf(sb, () => Math.floor(r.next() * sb.length));
     const pc = percentilesOf(sc, () => Math.floor(r.next() * sc.length));
-    for (let q = 0; q < diffs.length; q++) (diffs[q] as Float64Array)[it] = (pc[q] as number) - (pb[q] as number);
+    for (let q = 0; q < diffs.length; q++)
+      (diffs[q] as Float64Array)[it] = (pc[q] as number) - (pb[q] as number);
   }
   const alpha = 1 - confidence;
   return options.percentiles.map((p, q) => {

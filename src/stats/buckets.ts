@@ -67,7 +67,12 @@ export function countAtPercentile(p: number, total: number): number {
 }
 
 /** Percentile `p` (0–100) of `highs`/`counts`; NaN when empty. */
-export function percentileOfCounts(highs: ArrayLike<number>, counts: ArrayLike<number>, total: number, p: number): number {
+export function percentileOfCounts(
+  highs: ArrayLike<number>,
+  counts: ArrayLike<number>,
+  total: number,
+  p: number,
+): number {
   if (total <= 0) return Number.NaN;
   const target = countAtPercentile(p, total);
   let acc = 0;
@@ -90,3 +95,34 @@ export function meanOf(b: Buckets): number {
   for (let i = 0; i < b.counts.length; i++) s += (b.mids[i] as number) * (b.counts[i] as number);
   return s / b.total;
 }
+
+/** Merges bucket sets exactly (same histogram layout): counts of equal buckets add. */
+export function mergeBuckets(list: readonly Buckets[]): Buckets {
+  if (list.length === 1) return list[0] as Buckets;
+  const by = new Map<number, { mid: number; count: number }>();
+  let total = 0;
+  for (const b of list) {
+    for (let i = 0; i < b.counts.length; i++) {
+      const hi = b.highs[i] as number;
+      const have = by.get(hi);
+      if (have) have.count += b.counts[i] as number;
+      else by.set(hi, { mid: b.mids[i] as number, count: b.counts[i] as number });
+    }
+    total += b.total;
+  }
+  const keys = [...by.keys()].sort((a, b) => a - b);
+  return {
+    highs: Float64Array.from(keys),
+    mids: Float64Array.from(keys, (k) => (by.get(k) as { mid: number }).mid),
+    counts: Float64Array.from(keys, (k) => (by.get(k) as { count: number }).count),
+    total,
+  };
+}
+
+/** An empty bucket set. */
+export const emptyBuckets: Buckets = {
+  highs: new Float64Array(0),
+  mids: new Float64Array(0),
+  counts: new Float64Array(0),
+  total: 0,
+};

@@ -63,7 +63,11 @@ function statsAt(
 }
 
 /** Recomputes every point's stats against its neighbours in the sorted list. */
-function restat(series: readonly number[], indices: readonly number[], test: SplitTTestOptions): ChangePoint[] {
+function restat(
+  series: readonly number[],
+  indices: readonly number[],
+  test: SplitTTestOptions,
+): ChangePoint[] {
   return indices.map((idx, i) => {
     const lo = i === 0 ? 0 : (indices[i - 1] as number);
     const hi = i === indices.length - 1 ? series.length : (indices[i + 1] as number);
@@ -119,7 +123,11 @@ export function splitStep(
     const last = pts.length ? (pts[pts.length - 1] as number) : 0;
     start = Math.max(last, start + step);
   }
-  return restat(series, [...found].sort((a, b) => a - b), test);
+  return restat(
+    series,
+    [...found].sort((a, b) => a - b),
+    test,
+  );
 }
 
 /** The merge step: drops weak points until every one left is significant and large enough. */
@@ -133,7 +141,8 @@ export function mergeStep(
   const cps = [...weak];
   while (cps.length > 0) {
     let weakest = 0;
-    for (let i = 1; i < cps.length; i++) if ((cps[i] as ChangePoint).pValue > (cps[weakest] as ChangePoint).pValue) weakest = i;
+    for (let i = 1; i < cps.length; i++)
+      if ((cps[i] as ChangePoint).pValue > (cps[weakest] as ChangePoint).pValue) weakest = i;
     if ((cps[weakest] as ChangePoint).pValue < maxPValue) {
       weakest = 0;
       for (let i = 1; i < cps.length; i++)
@@ -141,7 +150,8 @@ export function mergeStep(
       if ((cps[weakest] as ChangePoint).magnitude > minMagnitude) return cps;
     }
     cps.splice(weakest, 1);
-    const bound = (i: number) => (i < 0 ? 0 : i >= cps.length ? series.length : (cps[i] as ChangePoint).index);
+    const bound = (i: number) =>
+      i < 0 ? 0 : i >= cps.length ? series.length : (cps[i] as ChangePoint).index;
     for (const i of [weakest - 1, weakest]) {
       if (i < 0 || i >= cps.length) continue;
       cps[i] = statsAt(series, bound(i - 1), (cps[i] as ChangePoint).index, bound(i + 1), test);
@@ -151,7 +161,10 @@ export function mergeStep(
 }
 
 /** Change points of `series` (Hunter / Otava defaults: window 50, p 0.001). */
-export function detectChangePoints(series: readonly number[], options: ChangePointOptions = {}): ChangePoint[] {
+export function detectChangePoints(
+  series: readonly number[],
+  options: ChangePointOptions = {},
+): ChangePoint[] {
   const windowLength = options.windowLength ?? 50;
   const maxPValue = options.maxPValue ?? 0.001;
   const minMagnitude = options.minMagnitude ?? 0;

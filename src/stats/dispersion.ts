@@ -28,10 +28,6 @@ export function dispersionCheck(baseline: readonly number[], candidate: readonly
   const baselineMad = median(db);
   const candidateMad = median(dc);
   const ratio =
-    baselineMad === 0
-      ? candidateMad === 0
-        ? 1
-        : Number.POSITIVE_INFINITY
-      : candidateMad / baselineMad;
+    baselineMad === 0 ? (candidateMad === 0 ? 1 : Number.POSITIVE_INFINITY) : candidateMad / baselineMad;
   return { ratio, baselineMad, candidateMad, pValue: mannWhitneyU(dc, db).pValue };
 }

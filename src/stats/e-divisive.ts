@@ -43,7 +43,10 @@ export class PairDistances {
     const s = this.stride;
     const p = this.prefix;
     return (
-      (p[a1 * s + b1] as number) - (p[a0 * s + b1] as number) - (p[a1 * s + b0] as number) + (p[a0 * s + b0] as number)
+      (p[a1 * s + b1] as number) -
+      (p[a0 * s + b1] as number) -
+      (p[a1 * s + b0] as number) +
+      (p[a0 * s + b0] as number)
     );
   }
 

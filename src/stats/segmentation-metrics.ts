@@ -11,7 +11,11 @@
  */
 
 /** True locations matched by a prediction within `margin`, each prediction used once. */
-export function truePositives(truth: Iterable<number>, predictions: Iterable<number>, margin = 5): Set<number> {
+export function truePositives(
+  truth: Iterable<number>,
+  predictions: Iterable<number>,
+  margin = 5,
+): Set<number> {
   const left = new Set(predictions);
   const tp = new Set<number>();
   for (const tau of [...new Set(truth)].sort((a, b) => a - b)) {
@@ -62,7 +66,10 @@ export function fMeasure(
 }
 
 /** The partition of [0, n) that the change points define, as [start, end) segments. */
-export function partitionFromChangePoints(locations: readonly number[], nObs: number): Array<[number, number]> {
+export function partitionFromChangePoints(
+  locations: readonly number[],
+  nObs: number,
+): Array<[number, number]> {
   const cps = [...new Set(locations)].filter((c) => c > 0 && c < nObs).sort((a, b) => a - b);
   const bounds = [0, ...cps, nObs];
   const out: Array<[number, number]> = [];
@@ -77,7 +84,10 @@ function jaccard(a: [number, number], b: [number, number]): number {
 }
 
 /** Covering of segmentation `s` by `sPrime` (Arbeláez et al. 2010, eq. 8). */
-export function coverSingle(sPrime: ReadonlyArray<[number, number]>, s: ReadonlyArray<[number, number]>): number {
+export function coverSingle(
+  sPrime: ReadonlyArray<[number, number]>,
+  s: ReadonlyArray<[number, number]>,
+): number {
   let total = 0;
   for (const r of sPrime) total += r[1] - r[0];
   let c = 0;
