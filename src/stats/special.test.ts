@@ -34,7 +34,7 @@ describe('special functions', () => {
   it('log-gamma and the incomplete beta match SciPy', () => {
     [0.5, 3, 10.5, 100].forEach((x, i) => {
       expect(lnGamma(x)).toBeCloseTo(
-        [0.5723649429247, 0.6931471805599453, 13.940625219403763, 359.1342053695754][i] as number,
+        [0.5723649429247, Math.LN2, 13.940625219403763, 359.1342053695754][i] as number,
         9,
       );
     });
