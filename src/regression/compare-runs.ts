@@ -28,6 +28,8 @@ export interface CompareOptions extends Partial<JudgeOptions> {
   depth?: 'overall' | 'scenario' | 'request';
   /** Bootstrap resamples for percentile differences; 0 turns the bootstrap off (default 1000). */
   bootstrapIterations?: number;
+  /** Leave out the windows of the first `warmupMs` of each run (default 0). */
+  warmupMs?: number;
   random: Random;
   registry?: Registry<MetricDefinition>;
 }
@@ -45,11 +47,13 @@ export interface ComparisonReport {
   verdict: Verdict;
   baseline: { id: string; seconds: number };
   candidate: { id: string; seconds: number };
-  options: JudgeOptions & { metrics: string[]; depth: string; bootstrapIterations: number };
+  options: JudgeOptions & { metrics: string[]; depth: string; bootstrapIterations: number; warmupMs: number };
   metrics: MetricComparison[];
   /** `metric (group)` of every regression, for messages. */
   regressions: string[];
   counts: Record<Verdict, number>;
+  /** Tests in the family that Holm's adjustment covered (location and dispersion). */
+  tests: number;
 }
 
 const depthOf = (g: GroupKey) => (g.request !== undefined ? 2 : g.scenario !== undefined ? 1 : 0);
@@ -72,8 +76,9 @@ export function compareRuns(
   const depth = options.depth ?? 'request';
   const maxDepth = depth === 'overall' ? 0 : depth === 'scenario' ? 1 : 2;
   const iterations = options.bootstrapIterations ?? 1000;
-  const b = new PreparedRun(baseline);
-  const c = new PreparedRun(candidate);
+  const warmupMs = options.warmupMs ?? 0;
+  const b = new PreparedRun(baseline, warmupMs);
+  const c = new PreparedRun(candidate, warmupMs);
 
   // Groups of either run, baseline order first; a group only one run has is judged as no-data.
   const groups = new Map<string, GroupKey>();
@@ -121,9 +126,10 @@ export function compareRuns(
     verdict: overallVerdict(metrics.map((m) => m.verdict)),
     baseline: { id: baseline.id, seconds: b.seconds },
     candidate: { id: candidate.id, seconds: c.seconds },
-    options: { ...judge, metrics: names, depth, bootstrapIterations: iterations },
+    options: { ...judge, metrics: names, depth, bootstrapIterations: iterations, warmupMs },
     metrics,
     regressions: metrics.filter((m) => m.verdict === 'regressed').map((m) => `${m.metric} (${m.groupLabel})`),
     counts,
+    tests: metrics.reduce((n, m) => n + (m.state === 'judged' ? 1 + (m.dispersion ? 1 : 0) : 0), 0),
   };
 }

@@ -45,14 +45,19 @@ export class PreparedRun {
   readonly seconds: number;
   private readonly items: Indexed[];
 
-  constructor(readonly data: RunData) {
+  /** `warmupMs`: windows that start earlier than this after the run start are left out. */
+  constructor(
+    readonly data: RunData,
+    warmupMs = 0,
+  ) {
     const plan = data.plannedDurationMs ?? null;
     this.items = [];
     let maxIdx = -1;
     for (const w of data.windows) {
       const offset = w.startMs - data.startMs;
       if (plan !== null && plan > 0 && offset >= plan) continue;
-      const idx = Math.max(0, Math.round(offset / (w.durationMs || 1000)));
+      if (offset < warmupMs) continue;
+      const idx = Math.max(0, Math.round((offset - warmupMs) / (w.durationMs || 1000)));
       maxIdx = Math.max(maxIdx, idx);
       this.items.push({ idx, w, buckets: bucketsOf(w.latencyUs) });
     }
@@ -106,4 +111,15 @@ export class PreparedRun {
       durationMs: s.durationMs,
     }));
   }
+}
+
+/** All seconds of a group merged into one, for whole-run values (percentiles from the merge). */
+export function mergeSeconds(seconds: readonly SecondOfGroup[]): SecondOfGroup {
+  const lat = seconds.map((s) => s.latency).filter((b) => b.total > 0);
+  return {
+    latency: lat.length ? mergeBuckets(lat) : emptyBuckets,
+    requests: seconds.reduce((n, s) => n + s.requests, 0),
+    errors: seconds.reduce((n, s) => n + s.errors, 0),
+    durationMs: seconds.reduce((n, s) => n + s.durationMs, 0),
+  };
 }

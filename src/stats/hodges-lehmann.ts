@@ -78,12 +78,30 @@ export function hodgesLehmann(
     return lo + (hi - lo) / 2;
   };
 
+  // The statistic only jumps at pairwise differences x_i − y_j, so a crossing found by
+  // bisection is one of them; snapping to it removes the bisection's last-digit noise.
+  const diffs: number[] = [];
+  for (const xi of x) for (const yj of y) diffs.push(xi - yj);
+  diffs.sort((a, b) => a - b);
+  const snap = (v: number): number => {
+    let lo = 0;
+    let hi = diffs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((diffs[mid] as number) < v) lo = mid + 1;
+      else hi = mid;
+    }
+    let best = diffs[lo] as number;
+    if (lo > 0 && Math.abs((diffs[lo - 1] as number) - v) < Math.abs(best - v))
+      best = diffs[lo - 1] as number;
+    return Math.abs(best - v) <= 4 * tol ? best : v;
+  };
   const alpha = 1 - confidence;
   const zUpper = normalQuantile(1 - alpha / 2);
   return {
-    estimate: root(0),
-    lower: root(zUpper),
-    upper: root(-zUpper),
+    estimate: snap(root(0)),
+    lower: snap(root(zUpper)),
+    upper: snap(root(-zUpper)),
     confidence,
   };
 }
