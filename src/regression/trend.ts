@@ -39,6 +39,8 @@ export interface TrendOptions {
   minMagnitude: number;
   /** A regression among the last this-many runs fails (default 5). */
   recentRuns: number;
+  /** A change point fails only if its change is at least this fraction (default 0.05, as compare). */
+  tolerance: number;
 }
 
 export const defaultTrendOptions: TrendOptions = {
@@ -46,6 +48,7 @@ export const defaultTrendOptions: TrendOptions = {
   maxPValue: 0.001,
   minMagnitude: 0,
   recentRuns: 5,
+  tolerance: 0.05,
 };
 
 export interface TrendReport {
@@ -55,7 +58,7 @@ export interface TrendReport {
   groupLabel: string;
   points: TrendPoint[];
   changePoints: TrendChange[];
-  /** The newest regressing change point among the last `recentRuns` runs, if any. */
+  /** The newest regressing change point (≥ tolerance) among the last `recentRuns` runs, if any. */
   regression: TrendChange | null;
   options: TrendOptions;
 }
@@ -105,7 +108,12 @@ export function trendOf(
   });
   const firstRecent = points.length - o.recentRuns;
   const regression =
-    [...changePoints].reverse().find((c) => c.kind === 'regression' && c.index >= firstRecent) ?? null;
+    [...changePoints]
+      .reverse()
+      .find(
+        (c) =>
+          c.kind === 'regression' && c.index >= firstRecent && Math.abs(c.changePercent) >= 100 * o.tolerance,
+      ) ?? null;
   return {
     metric: metric.name,
     unit: metric.unit,

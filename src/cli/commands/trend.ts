@@ -27,6 +27,7 @@ interface TrendOptions {
   p?: number;
   minChange?: number;
   recent?: number;
+  tolerance?: number;
   includeAborted?: boolean;
   series?: boolean;
   json?: boolean;
@@ -98,7 +99,7 @@ function formatTrend(r: TrendReport, showSeries: boolean): string {
     '',
     r.regression
       ? `REGRESSION: ${r.metric} ${r.regression.changePercent >= 0 ? '+' : ''}${r.regression.changePercent.toFixed(1)} % since run ${r.regression.runId} (one of the last ${r.options.recentRuns} runs)`
-      : `no regression among the last ${r.options.recentRuns} runs`,
+      : `no regression (≥ ${+(100 * r.options.tolerance).toFixed(2)} %) among the last ${r.options.recentRuns} runs`,
   );
   return `${lines.join('\n')}\n`;
 }
@@ -131,6 +132,11 @@ export function registerTrend(program: Command, ctx: CliContext): void {
       nonNegativeNumber,
     )
     .option('--recent <n>', 'a regression among the last n runs fails (default 5)', positiveInteger)
+    .option(
+      '--tolerance <t>',
+      'a change point fails only if it changes the metric by at least this much (default 5%)',
+      nonNegativeNumber,
+    )
     .option('--include-aborted', 'use aborted runs too (default: passed and failed runs)')
     .option('--series', 'print the value of every run too')
     .option('--json', 'print the report as JSON')
@@ -199,6 +205,7 @@ Exit codes: 0 no regression among the recent runs, 1 regression found, 2 usage e
           ...(o.p !== undefined ? { maxPValue: o.p } : {}),
           ...(o.minChange !== undefined ? { minMagnitude: o.minChange } : {}),
           ...(o.recent !== undefined ? { recentRuns: o.recent } : {}),
+          ...(o.tolerance !== undefined ? { tolerance: o.tolerance } : {}),
         });
         if (o.json) ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else ctx.stdout.write(formatTrend(report, o.series === true));
