@@ -10,7 +10,6 @@ import type { LoadSummary } from '../load/summary.js';
 import { parseTags, storeOutputFor } from './load-flags.js';
 import { loadSpecHash, StoreOutput } from './load-output.js';
 import { openStore } from './open.js';
-import type { ResultsStore } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shakedown-output-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -140,4 +139,3 @@ describe('store flags', () => {
   });
 });
 
-export type { ResultsStore };
