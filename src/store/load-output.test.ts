@@ -138,4 +138,3 @@ describe('store flags', () => {
     await env?.close();
   });
 });
-
