@@ -183,3 +183,30 @@ describe('shakedown trend', () => {
     expect((await cli(['trend', 'bogus', '--store', db])).code).toBe(2);
   });
 });
+
+describe('shakedown trend: one test at a time', () => {
+  it("follows the newest run's spec unless told otherwise", async () => {
+    const path = join(dir, 'specs.db');
+    const r = createRandom(8);
+    const { store } = await openStore(path, { create: true });
+    for (let i = 0; i < 10; i++) {
+      const startMs = T0 + i * 60_000;
+      const run = await store.createRun({
+        kind: 'load',
+        startMs,
+        specHash: i < 6 ? 'aaaa' : 'bbbb',
+        pid: null,
+      });
+      const ws = syntheticWindows(r, startMs, 5, [{}]).map(encodeWindow);
+      await store.appendWindows(run.id, ws);
+      await store.finishRun(run.id, { status: 'passed', endMs: startMs + 5000, summary: null });
+    }
+    await store.close();
+    const points = async (extra: string[]) =>
+      JSON.parse((await cli(['trend', 'latency_p50_ms', '--store', path, '--json', ...extra])).stdout).points
+        .length;
+    expect(await points([])).toBe(4);
+    expect(await points(['--spec-hash', 'aaaa'])).toBe(6);
+    expect(await points(['--all-specs'])).toBe(10);
+  });
+});

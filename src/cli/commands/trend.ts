@@ -22,6 +22,7 @@ interface TrendOptions {
   branch?: string;
   tag?: string[];
   specHash?: string;
+  allSpecs?: boolean;
   last: number;
   window?: number;
   p?: number;
@@ -122,7 +123,8 @@ export function registerTrend(program: Command, ctx: CliContext): void {
       'runs with this tag only (repeatable; environment=NAME filters the environment)',
       collect,
     )
-    .option('--spec-hash <hash>', 'runs of this spec only (see `runs show`)')
+    .option('--spec-hash <hash>', 'runs of this spec (default: the spec of the newest run; see `runs show`)')
+    .option('--all-specs', 'mix runs of every spec (default: only the spec of the newest run)')
     .option('--last <n>', 'the newest n runs (default 500)', positiveInteger, 500)
     .option('--window <n>', 'points per E-divisive window (default 50)', positiveInteger)
     .option('--p <p>', 'significance of a change point (default 0.001)', probability)
@@ -181,6 +183,11 @@ Exit codes: 0 no regression among the recent runs, 1 regression found, 2 usage e
           ...(o.specHash ? { specHash: o.specHash } : {}),
           ...(Object.keys(tags).length ? { tags } : {}),
         };
+        // One test's history: by default the spec of the newest finished run.
+        if (!o.specHash && !o.allSpecs) {
+          const newest = (await store.listRuns({ ...query, limit: 20 })).find((r) => r.status !== 'running');
+          if (newest?.specHash) query.specHash = newest.specHash;
+        }
         // Newest `last` runs, then oldest first for the history.
         const runs = (await store.listRuns(query))
           .filter(
@@ -207,8 +214,13 @@ Exit codes: 0 no regression among the recent runs, 1 regression found, 2 usage e
           ...(o.recent !== undefined ? { recentRuns: o.recent } : {}),
           ...(o.tolerance !== undefined ? { tolerance: o.tolerance } : {}),
         });
-        if (o.json) ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        else ctx.stdout.write(formatTrend(report, o.series === true));
+        if (o.json)
+          ctx.stdout.write(`${JSON.stringify({ ...report, specHash: query.specHash ?? null }, null, 2)}\n`);
+        else {
+          if (query.specHash)
+            ctx.stdout.write(`spec ${query.specHash}${o.specHash ? '' : ' (that of the newest run)'}\n`);
+          ctx.stdout.write(formatTrend(report, o.series === true));
+        }
         if (points.length < 3)
           ctx.stderr.write(`warning: ${points.length} runs with data; change points need at least 3\n`);
         if (report.regression && (hooks.command || hooks.url)) {
