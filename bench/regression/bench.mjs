@@ -43,6 +43,29 @@ function sharedData() {
 
 const pct = (x, d = 1) => `${(100 * x).toFixed(d)} %`;
 
+/** One-sided 95 % Clopper-Pearson upper bound of a rate with k events in n trials. */
+function upperBound95(k, n) {
+  if (k >= n) return 1;
+  const cdf = (p) => {
+    // P(X ≤ k) for X ~ Binomial(n, p), summed in log space.
+    let s = 0;
+    for (let i = 0; i <= k; i++) {
+      let lc = 0;
+      for (let j = 1; j <= i; j++) lc += Math.log((n - i + j) / j);
+      s += Math.exp(lc + i * Math.log(p) + (n - i) * Math.log1p(-p));
+    }
+    return s;
+  };
+  let lo = k / n;
+  let hi = 1;
+  for (let it = 0; it < 60; it++) {
+    const mid = (lo + hi) / 2;
+    if (cdf(mid) > 0.05) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
 // A/A and A/B ---------------------------------------------------------------------------
 function comparisons(shiftFraction, n, r, { bootstrap = 0 } = {}) {
   const shiftMs = shiftFraction * distribution.bodyMedianMs;
@@ -150,7 +173,7 @@ for (const x of ab) md.push(line(`A/B p50 +${100 * x.shift} %`, x));
 md.push('');
 const ten = ab.find((x) => x.shift === 0.1);
 md.push(
-  `A/A false-regression rate **${pct(aa.regressed / aa.n)}** (target ≤ 2 %); a 10 % p50 shift is detected in **${pct(ten.regressed / ten.n)}** of trials (target ≥ 95 %). Power curve (2 / 5 / 10 / 20 %): ${ab.map((x) => pct(x.regressed / x.n, 0)).join(' / ')}. The 5 % tolerance is the knee: a shift at the tolerance is caught about half the time, by design.`,
+  `A/A false-regression rate **${pct(aa.regressed / aa.n)}** (${aa.regressed} of ${aa.n}; one-sided 95 % upper bound ${pct(upperBound95(aa.regressed, aa.n))}; target ≤ 2 %); a 10 % p50 shift is detected in **${pct(ten.regressed / ten.n)}** of trials (target ≥ 95 %). Power curve (2 / 5 / 10 / 20 %): ${ab.map((x) => pct(x.regressed / x.n, 0)).join(' / ')}. The 5 % tolerance is the knee: a shift right at the tolerance is caught in roughly half to two thirds of trials, by design; smaller shifts are not regressions.`,
 );
 if (aa.bootCoverage !== null) {
   md.push(
