@@ -4,10 +4,10 @@
  * annotators, and segmentation covering. Locations are 0-based; index 0 counts as a change
  * point of every annotation and of every prediction, as in the reference code.
  *
- * One detail of the reference is unspecified behaviour of Python: `true_positives` walks a
- * `set` of true locations in hash order and greedily takes the closest unused prediction.
- * Small non-negative integers hash to themselves, so that order is ascending for the
- * series here, and this walks them in ascending order.
+ * One detail differs by necessity: the reference's `true_positives` walks a Python `set` of
+ * true locations in CPython's hash-table order and greedily takes the closest unused
+ * prediction; this walks them in ascending order. The two give different counts only when
+ * two true locations compete for the same single prediction within the margin.
  */
 
 /** True locations matched by a prediction within `margin`, each prediction used once. */
