@@ -39,5 +39,39 @@ export {
   type ToxicType,
   tcpListenerSchema,
 } from './mesh/tcp/index.js';
+export { type ComparisonReport, compareRuns, type MetricComparison } from './regression/compare-runs.js';
+export { type HookConfig, triggerHooks } from './regression/hook.js';
+export { type MetricDefinition, metricRegistry } from './regression/metrics.js';
+export { PreparedRun, type RunData } from './regression/series.js';
+export { runValue, type TrendReport, trendOf } from './regression/trend.js';
 export { type LoadedSpec, loadSpecFile, parseSpecText } from './spec/load-spec.js';
 export { SpecError } from './spec/spec-error.js';
+export { bootstrapPercentileDifferences } from './stats/bootstrap.js';
+export { type ChangePoint, detectChangePoints } from './stats/change-points.js';
+export { dispersionCheck } from './stats/dispersion.js';
+export { hodgesLehmann } from './stats/hodges-lehmann.js';
+export { mannWhitneyU } from './stats/mann-whitney.js';
+export { holmAdjust } from './stats/multiple-testing.js';
+export {
+  classifyMetric,
+  type JudgeOptions,
+  judgeMetric,
+  judgeMetrics,
+  type MetricJudgement,
+  measureMetric,
+  overallVerdict,
+  type Verdict,
+} from './stats/verdict.js';
+export { exportRun, parseRunExport, readRunExportFile } from './store/export-format.js';
+export { StoreOutput } from './store/load-output.js';
+export { openStore, resolveStoreLocation } from './store/open.js';
+export { recoverAbandonedRuns } from './store/recovery.js';
+export type {
+  Baseline,
+  NewRun,
+  ResultsStore,
+  RunExport,
+  RunFinish,
+  RunQuery,
+  RunRecord,
+} from './store/types.js';

@@ -7,6 +7,11 @@ export const ExitCode = {
   ok: 0,
   /** A bug or an unexpected failure inside Shakedown. */
   internal: 1,
+  /**
+   * `compare` / `trend` found a regression. Shares 1 with `internal` on purpose: CI treats
+   * any 1 as a failed check, which both are; the message tells them apart.
+   */
+  regression: 1,
   /** Bad command-line usage or an invalid spec file. */
   usage: 2,
   /** The target could not be reached at all (every request failed to connect). */
@@ -30,6 +35,7 @@ export const exitCodeDescriptions: ReadonlyArray<{
 }> = [
   { code: 0, name: 'ok', meaning: 'success; every threshold and check held' },
   { code: 1, name: 'internal', meaning: 'internal error (a bug); the message says where' },
+  { code: 1, name: 'regression', meaning: 'compare / trend: a regression was found (the CI failure code)' },
   { code: 2, name: 'usage', meaning: 'usage error or invalid spec (file:line:col in the message)' },
   { code: 3, name: 'unreachable', meaning: 'the target could not be reached at all' },
   {

@@ -1,10 +1,18 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { registerBaseline } from './baseline.js';
+import { registerCompare } from './compare.js';
 import { registerDemo } from './demo.js';
 import { registerLoad } from './load.js';
+import { registerRuns } from './runs.js';
+import { registerTrend } from './trend.js';
 
 /** Every command, one module each; adding a command is one file and one line here. */
 export const commandModules: Array<(program: Command, ctx: CliContext) => void> = [
   registerLoad,
   registerDemo,
+  registerRuns,
+  registerBaseline,
+  registerCompare,
+  registerTrend,
 ];

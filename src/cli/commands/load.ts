@@ -14,10 +14,17 @@ import { ProgressOutput } from '../../load/outputs/progress.js';
 import type { LoadSummary } from '../../load/summary.js';
 import { formatSummary } from '../../load/summary-text.js';
 import { loadSpecFile } from '../../spec/load-spec.js';
+import {
+  noStoreOption,
+  type StoreFlags,
+  storeOption,
+  storeOutputFor,
+  tagOption,
+} from '../../store/load-flags.js';
 import type { CliContext } from '../context.js';
 import { collect, integer, nonNegativeInteger, positiveInteger } from '../options.js';
 
-interface LoadOptions extends LoadFlags {
+interface LoadOptions extends LoadFlags, StoreFlags {
   out?: string;
   quiet?: boolean;
   json?: boolean;
@@ -88,6 +95,9 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     .option('--out <file>', 'write the summary as JSON to this file')
     .option('--json', 'print the summary as JSON on stdout instead of text')
     .option('-q, --quiet', 'no progress line (also off when stderr is not a terminal)')
+    .addOption(storeOption())
+    .addOption(noStoreOption())
+    .addOption(tagOption())
     .addHelpText(
       'after',
       `
@@ -104,7 +114,10 @@ Exit codes: 0 passed, 2 usage or spec error, 3 target unreachable, 99 thresholds
       const outputs: Output[] = [];
       if (!options.quiet && ctx.stderr.isTTY) outputs.push(new ProgressOutput(ctx.stderr));
       if (options.out) outputs.push(new JsonFileOutput(resolve(ctx.cwd, options.out)));
-      const summary = await runWithInterrupts(config, outputs, ctx);
+      const stored = await storeOutputFor(options, ctx);
+      if (stored) outputs.push(stored.output);
+      const summary = await runWithInterrupts(config, outputs, ctx).finally(() => stored?.close());
+      if (stored) ctx.stderr.write(stored.message());
       if (options.json) ctx.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       else
         ctx.stdout.write(formatSummary(summary, { color: Boolean(ctx.stdout.isTTY) && !ctx.env.NO_COLOR }));
