@@ -8,8 +8,10 @@ import { type Detector, type DetectorParams, type DetectorPlugin, resolveParams 
 import { nullPlugin, randomPlugin } from './detectors/baselines.js';
 import { bocpdPlugin } from './detectors/bocpd.js';
 import { cadPlugin } from './detectors/cad.js';
+import { ensemblePlugin } from './detectors/ensemble.js';
 import { ewmaPlugin } from './detectors/ewma.js';
 import { holtWintersPlugin } from './detectors/holt-winters.js';
+import { rangePlugin } from './detectors/range.js';
 import { relativeEntropyPlugin } from './detectors/relative-entropy.js';
 import { robustZScorePlugin } from './detectors/robust-zscore.js';
 import { windowedGaussianPlugin } from './detectors/windowed-gaussian.js';
@@ -24,6 +26,8 @@ export function detectorRegistry(): Registry<DetectorPlugin> {
     .register('relative-entropy', relativeEntropyPlugin as DetectorPlugin)
     .register('bocpd', bocpdPlugin as DetectorPlugin)
     .register('cad', cadPlugin as DetectorPlugin)
+    .register('ensemble', ensemblePlugin as DetectorPlugin)
+    .register('range', rangePlugin as DetectorPlugin)
     .register('null', nullPlugin as DetectorPlugin)
     .register('random', randomPlugin as DetectorPlugin);
 }
@@ -32,14 +36,14 @@ export function detectorRegistry(): Registry<DetectorPlugin> {
 export interface DetectorSpec {
   type: string;
   params?: Record<string, unknown>;
-  /** Post-process raw scores into log anomaly likelihoods (true for the defaults). */
+  /** Post-process raw scores into log anomaly likelihoods with the range check (true for the defaults). */
   likelihood?: boolean | Partial<LikelihoodDetectorOptions>;
 }
 
 /** Defaults of the likelihood post-processor as a detector option. */
 export const likelihoodDefaults: LikelihoodDetectorOptions = {
   ...defaultLikelihoodOptions,
-  spatialTolerance: 0,
+  spatialTolerance: 0.05,
 };
 
 /** Builds a fresh detector (one per series) from a spec; unknown types and parameters are usage errors. */
