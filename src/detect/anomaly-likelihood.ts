@@ -172,7 +172,10 @@ export class LikelihoodDetector implements Detector {
     o: LikelihoodDetectorOptions,
   ) {
     this.likelihood = new AnomalyLikelihood(o);
-    this.range = o.spatialTolerance > 0 ? new RangeCheck({ tolerance: o.spatialTolerance }) : undefined;
+    // The range is still being learnt while the likelihood is: no spatial alarms then.
+    const minSamples = o.learningPeriod + o.estimationSamples;
+    this.range =
+      o.spatialTolerance > 0 ? new RangeCheck({ tolerance: o.spatialTolerance, minSamples }) : undefined;
   }
 
   update(t: number, value: number): number {

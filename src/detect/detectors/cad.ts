@@ -1,5 +1,5 @@
 import { clampScore, type Detector, type DetectorPlugin } from '../detector.js';
-import { ContextMemory, type FactPair } from './context-memory.js';
+import { ContextMemory } from './context-memory.js';
 
 /**
  * A contextual anomaly detector in the spirit of CAD OSE (Smirnov; NAB's `contextOSE`,
@@ -107,15 +107,15 @@ export class Cad implements Detector {
     selectedActive: number;
     addedShare: number;
   } {
-    const uniqueCandidates = new Set<string>();
+    const uniqueCandidates = new Set<number>();
     let newContext = false;
     if (this.leftFacts.length > 0 && sensorFacts.length > 0) {
-      const zero: FactPair = [this.leftFacts, sensorFacts];
-      uniqueCandidates.add(`${zero[0].join(',')}|${zero[1].join(',')}`);
-      newContext = this.memory.addContexts([zero], true) === 1;
+      const zero = this.memory.addZeroLevel(this.leftFacts, sensorFacts);
+      uniqueCandidates.add(zero.key);
+      newContext = zero.isNew;
     }
     const { active, selected, candidates } = this.memory.crossRight(sensorFacts, newContext);
-    for (const [l, r] of candidates) uniqueCandidates.add(`${l.join(',')}|${r.join(',')}`);
+    for (const k of candidates) uniqueCandidates.add(k);
     const selectedActive = selected > 0 ? active.length / selected : 0;
     active.sort((a, b) => a.activations - b.activations || b.id - a.id);
     const neurons = active.slice(-this.p.maxActiveNeurons).map((a) => NEURON + a.id);

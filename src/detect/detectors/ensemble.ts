@@ -63,7 +63,10 @@ export const ensemblePlugin: DetectorPlugin<EnsembleParams> = {
       new LikelihoodDetector(holtWintersPlugin.create({ ...holtWintersPlugin.defaults }), lik),
       new LikelihoodDetector(ewmaPlugin.create({ ...ewmaPlugin.defaults }), lik),
     ];
-    if (p.spatialTolerance > 0) members.push(new RangeCheck({ tolerance: p.spatialTolerance }));
+    if (p.spatialTolerance > 0) {
+      const minSamples = p.learningPeriod + p.estimationSamples;
+      members.push(new RangeCheck({ tolerance: p.spatialTolerance, minSamples }));
+    }
     return new Ensemble(members, 'max');
   },
 };
