@@ -29,8 +29,12 @@ export class RobustZScore implements Detector {
     let score = 0;
     if (this.n >= this.p.minSamples) {
       const med = this.median();
-      const mad = Math.max(this.mad(med), this.p.madFloor * Math.abs(med), 1e-12);
-      score = zToScore((value - med) / (1.4826 * mad));
+      // When more than half the window is one value the MAD is 0; then the mean absolute
+      // deviation stands in for it (1.2533·meanAD estimates σ for normal data), as in
+      // the usual modified z-score.
+      const mad = this.mad(med);
+      const sigma = mad > 0 ? 1.4826 * mad : 1.2533 * this.meanAbsDeviation(med);
+      score = zToScore((value - med) / Math.max(sigma, this.p.madFloor * Math.abs(med), 1e-12));
     }
     this.push(value);
     return clampScore(score);
@@ -46,6 +50,12 @@ export class RobustZScore implements Detector {
     const k = this.sorted.length;
     for (let i = 0; i < k; i++) this.scratch[i] = Math.abs((this.sorted[i] as number) - med);
     return selectMedian(this.scratch, k);
+  }
+
+  private meanAbsDeviation(med: number): number {
+    let s = 0;
+    for (const v of this.sorted) s += Math.abs(v - med);
+    return s / this.sorted.length;
   }
 
   private push(v: number): void {
