@@ -3,10 +3,12 @@ import type { CliContext } from '../context.js';
 import { registerDemo } from './demo.js';
 import { registerEval } from './eval.js';
 import { registerLoad } from './load.js';
+import { registerSlo } from './slo.js';
 
 /** Every command, one module each; adding a command is one file and one line here. */
 export const commandModules: Array<(program: Command, ctx: CliContext) => void> = [
   registerLoad,
   registerDemo,
   registerEval,
+  registerSlo,
 ];
