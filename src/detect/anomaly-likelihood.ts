@@ -48,6 +48,7 @@ const YELLOW = 1 - 0.999;
 function tail(x: number, mean: number, sd: number): number {
   const xp = x < mean ? 2 * mean - x : x;
   const z = (xp - mean) / sd;
+  // biome-ignore lint/suspicious/noApproximativeNumericConstant: nupic's own rounding of √2, kept for fidelity
   return 0.5 * erfc(z / 1.4142);
 }
 

@@ -68,5 +68,5 @@ export function zToScore(z: number): number {
 /** Clamps to [0, 1]; NaN (an undefined statistic) counts as "not anomalous". */
 export function clampScore(x: number): number {
   if (!(x > 0)) return 0;
-  return x > 1 ? 1 : x;
+  return Math.min(x, 1);
 }

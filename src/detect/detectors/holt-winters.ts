@@ -119,7 +119,7 @@ export class HoltWinters implements Detector {
     this.trend = 0;
     const m = this.m;
     this.season = new Float64Array(m > 1 ? m : 0);
-    this.dev = new Float64Array(m > 1 ? m : 1).fill(mad);
+    this.dev = new Float64Array(Math.max(m, 1)).fill(mad);
     if (m > 1) {
       for (let i = 0; i < m; i++) this.season[i] = (vs[vs.length - m + i] as number) - mean;
     } else {
