@@ -4,6 +4,7 @@ import { registerDemo } from './demo.js';
 import { registerEval } from './eval.js';
 import { registerLoad } from './load.js';
 import { registerSlo } from './slo.js';
+import { registerWatch } from './watch.js';
 
 /** Every command, one module each; adding a command is one file and one line here. */
 export const commandModules: Array<(program: Command, ctx: CliContext) => void> = [
@@ -11,4 +12,5 @@ export const commandModules: Array<(program: Command, ctx: CliContext) => void> 
   registerDemo,
   registerEval,
   registerSlo,
+  registerWatch,
 ];
