@@ -18,6 +18,13 @@ export {
   type Window,
   type WindowKey,
 } from './core/window.js';
+export { AnomalyLikelihood, LikelihoodDetector, logLikelihood } from './detect/anomaly-likelihood.js';
+export type { Detector, DetectorPlugin } from './detect/detector.js';
+export { evaluateNab, headlineScores, loadCorpus, type NabEvaluation } from './detect/nab/eval-nab.js';
+export { type NabProfileResult, scoreCorpus } from './detect/nab/evaluate.js';
+export { sweepFile } from './detect/nab/sweep.js';
+export { scoreAtThreshold, scoresByThreshold } from './detect/nab/threshold.js';
+export { buildDetector, type DetectorSpec, detectorRegistry } from './detect/registry.js';
 export { type LoadResult, type LoadRunOptions, planRun, runLoadTest } from './load/engine.js';
 export { executorRegistry } from './load/executors/registry.js';
 export { type LoadFlags, loadConfigFromFlags } from './load/from-flags.js';
@@ -39,6 +46,25 @@ export {
   type ToxicType,
   tcpListenerSchema,
 } from './mesh/tcp/index.js';
+export { actionRegistry } from './monitor/actions/registry.js';
+export type { Alert } from './monitor/alert.js';
+export { notifierRegistry } from './monitor/notifiers/registry.js';
+export { evaluate as evaluatePromql, evaluateVector } from './monitor/promql/evaluate.js';
+export { parsePromql } from './monitor/promql/parser.js';
+export { stepAlerts } from './monitor/rules/alert-state.js';
+export { type AlertChange, RuleEngine } from './monitor/rules/engine.js';
+export { loadRuleFile, parseRuleText } from './monitor/rules/load-rules.js';
+export { SeasonalForecaster } from './monitor/scaling/forecast.js';
+export { recommendReplicas, type ScalingPolicy } from './monitor/scaling/recommend.js';
+export { expandSlo } from './monitor/slo/expand.js';
+export { sloRuleFile } from './monitor/slo/export.js';
+export { parseExposition } from './monitor/sources/exposition.js';
+export { PrometheusApi } from './monitor/sources/prometheus-api.js';
+export { sourceRegistry } from './monitor/sources/registry.js';
+export type { MetricProvider, Series, TimeRange } from './monitor/sources/source.js';
+export { WindowSeries } from './monitor/sources/window-series.js';
+export { MemorySeriesStore } from './monitor/tsdb.js';
+export { Watcher, type WatchOptions } from './monitor/watch/watcher.js';
 export { type ComparisonReport, compareRuns, type MetricComparison } from './regression/compare-runs.js';
 export { type HookConfig, triggerHooks } from './regression/hook.js';
 export { type MetricDefinition, metricRegistry } from './regression/metrics.js';

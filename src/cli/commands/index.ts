@@ -3,9 +3,12 @@ import type { CliContext } from '../context.js';
 import { registerBaseline } from './baseline.js';
 import { registerCompare } from './compare.js';
 import { registerDemo } from './demo.js';
+import { registerEval } from './eval.js';
 import { registerLoad } from './load.js';
 import { registerRuns } from './runs.js';
+import { registerSlo } from './slo.js';
 import { registerTrend } from './trend.js';
+import { registerWatch } from './watch.js';
 
 /** Every command, one module each; adding a command is one file and one line here. */
 export const commandModules: Array<(program: Command, ctx: CliContext) => void> = [
@@ -15,4 +18,7 @@ export const commandModules: Array<(program: Command, ctx: CliContext) => void> 
   registerBaseline,
   registerCompare,
   registerTrend,
+  registerEval,
+  registerSlo,
+  registerWatch,
 ];
