@@ -39,6 +39,16 @@ export function loadSpecFile(path: string): LoadedSpec {
 
 /** Validates spec text; `file` is used in messages. */
 export function parseSpecText(text: string, file = 'shakedown.yaml', dir = process.cwd()): LoadedSpec {
+  const spec = parseYamlWithSchema(text, file, specSchema);
+  return { file, dir, hash: createHash('sha256').update(text).digest('hex'), spec };
+}
+
+/**
+ * Parses YAML text and validates it against `schema`. Every YAML or schema problem is
+ * reported at once as a {@link SpecError} naming file:line:col, the path in the document
+ * and what was expected. Shared by every YAML file Shakedown reads (specs, rule files).
+ */
+export function parseYamlWithSchema<S extends z.ZodType>(text: string, file: string, schema: S): z.output<S> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -56,11 +66,11 @@ export function parseSpecText(text: string, file = 'shakedown.yaml', dir = proce
     );
   }
   const raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
-  const result = specSchema.safeParse(raw);
+  const result = schema.safeParse(raw);
   if (!result.success) {
     throw new SpecError(result.error.issues.map((issue) => toSpecIssue(issue, doc, lines, file)));
   }
-  return { file, dir, hash: createHash('sha256').update(text).digest('hex'), spec: result.data };
+  return result.data;
 }
 
 function toSpecIssue(

@@ -144,6 +144,34 @@ export class SqlResultsStore implements ResultsStore {
     }
   }
 
+  /** Inserts `windows` of `runId` numbered from `firstSeq`. */
+  private async insertWindows(
+    tx: SqlExecutor,
+    runId: string,
+    firstSeq: number,
+    windows: readonly EncodedWindow[],
+  ): Promise<void> {
+    let seq = firstSeq;
+    for (const w of windows) {
+      await tx.run(
+        `INSERT INTO windows (run_id, seq, start_ms, duration_ms, scenario, request, window_key, latency_us,
+          service_time_us, counters) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          runId,
+          seq++,
+          Math.round(w.startMs),
+          Math.round(w.durationMs),
+          w.key.scenario ?? null,
+          w.key.request ?? null,
+          canonicalKey(w.key),
+          w.latencyUs,
+          w.serviceTimeUs,
+          JSON.stringify(w.counters),
+        ],
+      );
+    }
+  }
+
   private async requireRun(tx: SqlExecutor, id: string): Promise<void> {
     const rows = await tx.all('SELECT id FROM runs WHERE id = ?', [id]);
     if (rows.length === 0) throw notFound(id);
@@ -156,25 +184,8 @@ export class SqlResultsStore implements ResultsStore {
         const rows = await tx.all('SELECT COALESCE(MAX(seq), -1) AS s FROM windows WHERE run_id = ?', [
           runId,
         ]);
-        let seq = Number(rows[0]?.s ?? -1) + 1;
-        for (const w of windows) {
-          await tx.run(
-            `INSERT INTO windows (run_id, seq, start_ms, duration_ms, scenario, request, window_key, latency_us,
-              service_time_us, counters) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            [
-              runId,
-              seq++,
-              Math.round(w.startMs),
-              Math.round(w.durationMs),
-              w.key.scenario ?? null,
-              w.key.request ?? null,
-              canonicalKey(w.key),
-              w.latencyUs,
-              w.serviceTimeUs,
-              JSON.stringify(w.counters),
-            ],
-          );
-        }
+        const seq = Number(rows[0]?.s ?? -1) + 1;
+        await this.insertWindows(tx, runId, seq, windows);
         if (heartbeatMs !== undefined) {
           await tx.run('UPDATE runs SET heartbeat_ms = ? WHERE id = ?', [Math.round(heartbeatMs), runId]);
         }
@@ -422,26 +433,8 @@ export class SqlResultsStore implements ResultsStore {
           abortReason: running ? 'exported-while-running' : run.abortReason,
           pid: null,
         });
+        await this.insertWindows(tx, run.id, 0, x.windows);
         let seq = 0;
-        for (const w of x.windows) {
-          await tx.run(
-            `INSERT INTO windows (run_id, seq, start_ms, duration_ms, scenario, request, window_key, latency_us,
-              service_time_us, counters) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            [
-              run.id,
-              seq++,
-              Math.round(w.startMs),
-              Math.round(w.durationMs),
-              w.key.scenario ?? null,
-              w.key.request ?? null,
-              canonicalKey(w.key),
-              w.latencyUs,
-              w.serviceTimeUs,
-              JSON.stringify(w.counters),
-            ],
-          );
-        }
-        seq = 0;
         for (const e of x.events) {
           await tx.run(
             'INSERT INTO events (run_id, seq, t_ms, kind, source, subject, data) VALUES (?, ?, ?, ?, ?, ?, ?)',

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
 import { ShakedownError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { locatePath } from '../../spec/locate.js';
-import { SpecError } from '../../spec/spec-error.js';
+import { parseYamlWithSchema } from '../../spec/load-spec.js';
 import type { RuleGroup } from './model.js';
 import { ruleFileSchema } from './schema.js';
 
@@ -29,32 +27,5 @@ export function loadRuleFile(path: string): RuleGroup[] {
 
 /** Validates rule-file text; `file` names it in messages. */
 export function parseRuleText(text: string, file = 'rules.yml'): RuleGroup[] {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new SpecError(
-      doc.errors.map((e) => {
-        const pos = lines.linePos(e.pos[0]);
-        return {
-          file,
-          line: pos.line,
-          col: pos.col,
-          path: '',
-          message: `YAML syntax: ${e.message.split('\n')[0]}`,
-        };
-      }),
-    );
-  }
-  const result = ruleFileSchema.safeParse(doc.toJS() ?? {});
-  if (!result.success) {
-    throw new SpecError(
-      result.error.issues.map((issue) => {
-        const path = issue.path as PropertyKey[];
-        const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-        const { line, col } = locatePath(doc, lines, path, unknownKey);
-        return { file, line, col, path: path.map(String).join('.'), message: issue.message };
-      }),
-    );
-  }
-  return result.data.groups;
+  return parseYamlWithSchema(text, file, ruleFileSchema).groups;
 }
