@@ -1,4 +1,5 @@
 import { loadSectionSchema } from './load.js';
+import { servicesSectionSchema } from './services.js';
 
 /**
  * The sections of `shakedown.yaml`, one schema each. Adding a section is one file in this
@@ -6,4 +7,5 @@ import { loadSectionSchema } from './load.js';
  */
 export const sectionSchemas = {
   load: loadSectionSchema,
+  services: servicesSectionSchema,
 } as const;
