@@ -89,7 +89,7 @@ const stopSchema = strictObject({
 
 const logsSchema = strictObject({
   maxSize: sizeBytes.default(10 * 1024 * 1024),
-  keep: nonNegativeInt.default(3),
+  keep: positiveInt.default(3),
 });
 
 const versionSchema = strictObject({
