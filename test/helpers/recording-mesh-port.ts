@@ -7,7 +7,8 @@ import type { DrainResult, MeshEndpoint, MeshPort } from '../../src/fleet/mesh-p
  * is what the status shows). Drains resolve at once: there is no traffic to wait for.
  */
 export class RecordingMeshPort implements MeshPort {
-  readonly calls: Array<{ op: 'add' | 'drain' | 'remove'; service: string; version: string; id: string }> = [];
+  readonly calls: Array<{ op: 'add' | 'drain' | 'remove'; service: string; version: string; id: string }> =
+    [];
   private readonly endpoints = new Map<string, MeshEndpoint & { service: string; version: string }>();
 
   async addEndpoint(service: string, version: string, endpoint: MeshEndpoint): Promise<void> {
