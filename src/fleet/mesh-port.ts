@@ -2,8 +2,9 @@
  * The seam between the fleet and the mesh: a replica joins the mesh when it is ready and
  * is drained from it before it stops. The Fleet calls only this interface; the mesh (or
  * anything that routes traffic to replicas) implements it. In the mesh an endpoint is an
- * address `host:port` in a version's cluster (`VersionConfig.endpoints`); `id` is the
- * fleet's replica id, so an adapter may key endpoints by either.
+ * address `host:port` in a version's cluster (`VersionConfig.endpoints`); every call gets
+ * the whole endpoint (replica id, host, port), so an adapter may key endpoints by either
+ * and keeps no map of its own ({@link meshPortFromControl} keys by address).
  *
  * Calls for one endpoint come in order: add → (drain →) remove. A replica that dies is
  * removed without a drain (nothing to wait for); one that is stopped on purpose, or stops
@@ -32,9 +33,14 @@ export interface MeshPort {
    * finished (idle keep-alive connections closed with `Connection: close`), or after
    * `timeoutMs` with what is left.
    */
-  drainEndpoint(service: string, version: string, id: string, timeoutMs: number): Promise<DrainResult>;
-  /** Forgets the endpoint; removing one that is not there is not an error. */
-  removeEndpoint(service: string, version: string, id: string): Promise<void>;
+  drainEndpoint(
+    service: string,
+    version: string,
+    endpoint: MeshEndpoint,
+    timeoutMs: number,
+  ): Promise<DrainResult>;
+  /** Forgets the endpoint at once; removing one that is not there is not an error. */
+  removeEndpoint(service: string, version: string, endpoint: MeshEndpoint): Promise<void>;
 }
 
 /** The `host:port` address the mesh knows an endpoint by. */

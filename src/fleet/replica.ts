@@ -8,7 +8,7 @@ import {
   type VersionDefinition,
 } from './definition.js';
 import { expandTemplates } from './env-template.js';
-import type { MeshPort } from './mesh-port.js';
+import type { MeshEndpoint, MeshPort } from './mesh-port.js';
 import { checkProbe } from './probe-check.js';
 import {
   initialProbeCounters,
@@ -72,7 +72,8 @@ export class Replica {
   private readyMono: number | undefined;
   private everReady = false;
   private shortRuns = 0;
-  private joined = false;
+  /** The endpoint as the mesh knows it, while joined. */
+  private joined: MeshEndpoint | undefined;
   private meshChain: Promise<unknown> = Promise.resolve();
   private stopRequested = false;
   private stopping: Promise<void> | undefined;
@@ -233,7 +234,6 @@ export class Replica {
       SHAKEDOWN_REPLICA: this.id,
       SHAKEDOWN_EXIT_WITH_PARENT: '1',
     });
-    this.joined = false;
     this.readyMono = undefined;
     this.readyAt = undefined;
     this.startedMono = ctx.clock.monotonicMs();
@@ -336,7 +336,7 @@ export class Replica {
       // The process may have ended, or a stop begun, while earlier mesh calls ran.
       if (this.stopRequested || this.process !== proc || proc === undefined) return;
       await mesh.addEndpoint(this.service.name, this.version.name, endpoint);
-      this.joined = true;
+      this.joined = endpoint;
     });
   }
 
@@ -349,10 +349,11 @@ export class Replica {
     const version = this.version.name;
     // Checked inside the queue: an add still in flight counts as joined.
     await this.meshOp(async () => {
-      if (!this.joined) return;
-      this.joined = false;
-      if (drain) result = await mesh.drainEndpoint(name, version, this.id, this.service.stop.drainTimeoutMs);
-      await mesh.removeEndpoint(name, version, this.id);
+      const endpoint = this.joined;
+      if (!endpoint) return;
+      this.joined = undefined;
+      if (drain) result = await mesh.drainEndpoint(name, version, endpoint, this.service.stop.drainTimeoutMs);
+      await mesh.removeEndpoint(name, version, endpoint);
     });
     return result;
   }

@@ -73,7 +73,13 @@ export class MiniProxy implements MeshPort {
     this.endpoints.push({ ...endpoint, version, inFlight: 0, draining: false });
   }
 
-  drainEndpoint(_service: string, _version: string, id: string, timeoutMs: number): Promise<DrainResult> {
+  drainEndpoint(
+    _service: string,
+    _version: string,
+    endpoint: MeshEndpoint,
+    timeoutMs: number,
+  ): Promise<DrainResult> {
+    const id = endpoint.id;
     const ep = this.endpoints.find((e) => e.id === id);
     if (!ep) return Promise.resolve({ drained: true, inFlight: 0 });
     ep.draining = true;
@@ -89,8 +95,8 @@ export class MiniProxy implements MeshPort {
     });
   }
 
-  async removeEndpoint(_service: string, _version: string, id: string): Promise<void> {
-    const i = this.endpoints.findIndex((e) => e.id === id);
+  async removeEndpoint(_service: string, _version: string, endpoint: MeshEndpoint): Promise<void> {
+    const i = this.endpoints.findIndex((e) => e.id === endpoint.id);
     if (i >= 0) this.endpoints.splice(i, 1);
   }
 

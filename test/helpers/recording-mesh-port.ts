@@ -1,10 +1,9 @@
 import type { DrainResult, MeshEndpoint, MeshPort } from '../../src/fleet/mesh-port.js';
 
 /**
- * A {@link MeshPort} that routes nothing and records every call in order, with the
- * endpoints currently joined. For running a fleet without a mesh where the calls still
- * matter (tests of the seam; `shakedown up` before a mesh is configured, where `joined`
- * is what the status shows). Drains resolve at once: there is no traffic to wait for.
+ * A MeshPort that routes nothing and records every call in order, with the
+ * endpoints currently joined: a test double for the mesh (built on another branch), for
+ * tests of the order of the fleet's calls. Drains resolve at once: no traffic here.
  */
 export class RecordingMeshPort implements MeshPort {
   readonly calls: Array<{ op: 'add' | 'drain' | 'remove'; service: string; version: string; id: string }> =
@@ -16,14 +15,14 @@ export class RecordingMeshPort implements MeshPort {
     this.endpoints.set(endpoint.id, { ...endpoint, service, version });
   }
 
-  async drainEndpoint(service: string, version: string, id: string): Promise<DrainResult> {
-    this.calls.push({ op: 'drain', service, version, id });
+  async drainEndpoint(service: string, version: string, endpoint: MeshEndpoint): Promise<DrainResult> {
+    this.calls.push({ op: 'drain', service, version, id: endpoint.id });
     return { drained: true, inFlight: 0 };
   }
 
-  async removeEndpoint(service: string, version: string, id: string): Promise<void> {
-    this.calls.push({ op: 'remove', service, version, id });
-    this.endpoints.delete(id);
+  async removeEndpoint(service: string, version: string, endpoint: MeshEndpoint): Promise<void> {
+    this.calls.push({ op: 'remove', service, version, id: endpoint.id });
+    this.endpoints.delete(endpoint.id);
   }
 
   /** Endpoints joined now, optionally of one service. */
