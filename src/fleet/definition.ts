@@ -66,12 +66,20 @@ function probe(p: ProbeSpec | undefined): ProbeDefinition | undefined {
   };
 }
 
+/**
+ * A bare `node` runs the Node.js that runs Shakedown, whatever PATH says: the services of
+ * a spec are then run by the version Shakedown was checked with.
+ */
+function withThisNode(run: string[]): string[] {
+  return run[0] === 'node' ? [process.execPath, ...run.slice(1)] : run;
+}
+
 /** One service of the spec; relative `cwd` resolves against `baseDir` (the spec's folder). */
 export function serviceFromSpec(name: string, s: ServiceSpec, baseDir: string): ServiceDefinition {
   const cwd = s.cwd === undefined ? baseDir : isAbsolute(s.cwd) ? s.cwd : resolve(baseDir, s.cwd);
   const versions = Object.entries(s.versions ?? { v1: {} }).map(([v, o]) => ({
     name: v,
-    run: o.run ?? s.run,
+    run: withThisNode(o.run ?? s.run),
     env: { ...s.env, ...(o.env ?? {}) },
     replicas: o.replicas ?? s.replicas,
   }));
