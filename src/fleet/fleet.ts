@@ -137,6 +137,11 @@ export class Fleet {
     this.emit('fleet.stopped', 'fleet', {});
   }
 
+  /** SIGKILLs every replica's process group at once (a second Ctrl-C); `stop()` still cleans up. */
+  killAll(): void {
+    this.exitHandler();
+  }
+
   /** Every service with its versions and replicas, in spec order. */
   list(): ServiceStatus[] {
     return [...this.services.values()].map((s) => this.serviceStatus(s));
