@@ -40,9 +40,7 @@ export class Upstream {
       headers['content-type'] = 'application/json';
     }
     const res = await pool.request({ method, path, headers, body });
-    const chunks = [];
-    for await (const c of res.body) chunks.push(c);
-    return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) };
+    return { status: res.statusCode, headers: res.headers, body: Buffer.from(await res.body.arrayBuffer()) };
   }
 
   /** Like request, parsing a JSON answer. */
