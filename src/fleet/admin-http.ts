@@ -88,7 +88,7 @@ export async function startFleetAdminServer(
       exitCode: ExitCode.usage,
     });
   const handle = createFleetAdminHandler(options);
-  const server = createServer({ requestTimeout: 0, headersTimeout: 10_000 }, (req, res) => {
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
     handle(req, res)
       .then((handled) => {
         if (!handled)
