@@ -291,10 +291,12 @@ export class Replica {
           if (reaction === 'restart') return;
         }
       }
-      // Until the first ready, readiness is polled fast: failures then change nothing, and
-      // a replica that is up should be in the mesh without waiting out a whole interval.
+      // Until a run is first ready, readiness is polled fast: failures then change nothing,
+      // and a (re)started replica should be back in the mesh without waiting out an interval.
       const interval =
-        kind === 'readiness' && !this.everReady ? Math.min(probe.intervalMs, 100) : probe.intervalMs;
+        kind === 'readiness' && this.readyMono === undefined
+          ? Math.min(probe.intervalMs, 100)
+          : probe.intervalMs;
       await clock.sleep(interval, signal);
     }
   }
