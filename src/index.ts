@@ -18,6 +18,13 @@ export {
   type Window,
   type WindowKey,
 } from './core/window.js';
+export { createFleetAdminHandler, startFleetAdminServer } from './fleet/admin-http.js';
+export { type AdminRoute, fleetAdminRoutes } from './fleet/admin-routes.js';
+export { type ServiceDefinition, servicesFromSpec } from './fleet/definition.js';
+export { Fleet, type FleetOptions } from './fleet/fleet.js';
+export { type MeshEndpointControl, meshPortFromControl } from './fleet/mesh-control-port.js';
+export type { DrainResult, MeshEndpoint, MeshPort } from './fleet/mesh-port.js';
+export type { ReplicaStatus, RestartResult, ServiceStatus } from './fleet/status.js';
 export { type LoadResult, type LoadRunOptions, planRun, runLoadTest } from './load/engine.js';
 export { executorRegistry } from './load/executors/registry.js';
 export { type LoadFlags, loadConfigFromFlags } from './load/from-flags.js';
