@@ -348,6 +348,11 @@ export class Fleet {
     this.nextIndex.set(k, index + 1);
     const id = `${s.name}-${v.name}-${index}`;
     const port = s.port ?? (await this.ports.allocate(s.host));
+    // A stop may have begun while the port was found: a replica made now would escape it.
+    if ((this.state as string) !== 'running') {
+      if (s.port === undefined) this.ports.release(port);
+      throw new ShakedownError('E_FLEET_STOPPED', `the fleet is ${this.state}`);
+    }
     const log = new ReplicaLog(join(this.options.stateDir, 'logs', s.name), id, {
       maxSizeBytes: s.logs.maxSizeBytes,
       keep: s.logs.keep,

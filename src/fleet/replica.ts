@@ -213,6 +213,7 @@ export class Replica {
   }
 
   private launch(): void {
+    if (this.stopRequested) return;
     const ctx = this.ctx;
     const lookup = (name: string): string | undefined => {
       if (name === 'port') return String(this.port);
