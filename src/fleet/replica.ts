@@ -7,16 +7,12 @@ import {
   type ServiceDefinition,
   type VersionDefinition,
 } from './definition.js';
-import { expandTemplates } from './env-template.js';
-import type { MeshEndpoint, MeshPort } from './mesh-port.js';
+import { replicaEnv } from './env-template.js';
+import { MeshMembership } from './mesh-membership.js';
+import type { MeshPort } from './mesh-port.js';
 import { checkProbe } from './probe-check.js';
-import {
-  initialProbeCounters,
-  type ProbeKind,
-  type ProbeReaction,
-  probeReaction,
-  recordProbe,
-} from './probe-state.js';
+import { type ProbeLoopHooks, runProbeLoop } from './probe-loop.js';
+import type { ProbeKind, ProbeReaction } from './probe-state.js';
 import { groupAlive, signalGroup } from './process-group.js';
 import type { Reaper } from './reaper.js';
 import type { ReplicaLog } from './replica-log.js';
@@ -72,9 +68,7 @@ export class Replica {
   private readyMono: number | undefined;
   private everReady = false;
   private shortRuns = 0;
-  /** The endpoint as the mesh knows it, while joined. */
-  private joined: MeshEndpoint | undefined;
-  private meshChain: Promise<unknown> = Promise.resolve();
+  private readonly membership: MeshMembership;
   private stopRequested = false;
   private stopping: Promise<void> | undefined;
   private pausedFrom: ReplicaState | undefined;
@@ -88,7 +82,11 @@ export class Replica {
     public port: number,
     readonly log: ReplicaLog,
     private readonly ctx: ReplicaContext,
-  ) {}
+  ) {
+    this.membership = new MeshMembership(ctx.mesh, service.name, version.name, (message) =>
+      ctx.emit('replica.mesh-error', this, { message }),
+    );
+  }
 
   get host(): string {
     return this.service.host;
@@ -180,8 +178,8 @@ export class Replica {
       return;
     }
     const pid = this.pid;
-    await this.meshChain;
-    if (this.joined) {
+    await this.membership.settled();
+    if (this.membership.isJoined) {
       this.setState('draining');
       this.ctx.emit('replica.draining', this);
       const startedMs = this.ctx.clock.monotonicMs();
@@ -215,26 +213,19 @@ export class Replica {
   private launch(): void {
     if (this.stopRequested) return;
     const ctx = this.ctx;
-    const lookup = (name: string): string | undefined => {
-      if (name === 'port') return String(this.port);
-      if (name === 'host') return this.host;
-      if (name === 'service') return this.service.name;
-      if (name === 'version') return this.version.name;
-      if (name === 'replica') return this.id;
-      return ctx.lookupTemplate(name);
-    };
-    const env: NodeJS.ProcessEnv = this.service.inheritEnv
-      ? { ...ctx.baseEnv }
-      : { PATH: ctx.baseEnv.PATH, HOME: ctx.baseEnv.HOME };
-    for (const [k, v] of Object.entries(this.version.env)) env[k] = expandTemplates(v, lookup);
-    Object.assign(env, {
-      PORT: String(this.port),
-      HOST: this.host,
-      SHAKEDOWN_SERVICE: this.service.name,
-      SHAKEDOWN_VERSION: this.version.name,
-      SHAKEDOWN_REPLICA: this.id,
-      SHAKEDOWN_EXIT_WITH_PARENT: '1',
-    });
+    const env = replicaEnv(
+      {
+        service: this.service.name,
+        version: this.version.name,
+        replica: this.id,
+        host: this.host,
+        port: this.port,
+      },
+      this.version.env,
+      ctx.baseEnv,
+      this.service.inheritEnv,
+      (name) => ctx.lookupTemplate(name),
+    );
     this.readyMono = undefined;
     this.readyAt = undefined;
     this.startedMono = ctx.clock.monotonicMs();
@@ -259,47 +250,21 @@ export class Replica {
   private startProbes(signal: AbortSignal): void {
     const { startup, liveness } = this.service.probes;
     const readiness = this.service.probes.readiness ?? defaultReadiness;
-    const steady = () => {
-      void this.probeLoop('readiness', readiness, signal);
-      if (liveness) void this.probeLoop('liveness', liveness, signal);
-    };
-    if (startup) void this.probeLoop('startup', startup, signal, steady);
-    else steady();
-  }
-
-  /** Runs one probe until the process ends (or, for startup, until it passes or gives up). */
-  private async probeLoop(
-    kind: ProbeKind,
-    probe: ProbeDefinition,
-    signal: AbortSignal,
-    onStarted?: () => void,
-  ): Promise<void> {
-    const clock = this.ctx.clock;
-    await clock.sleep(probe.initialDelayMs, signal);
-    let counters = initialProbeCounters();
-    while (!signal.aborted) {
-      if (this.state !== 'paused') {
-        const ok = await checkProbe(probe, this.host, this.port);
-        const r = recordProbe(counters, ok, probe);
-        if (!signal.aborted && !this.isPaused()) {
-          counters = r.counters;
-          const reaction = r.transition ? probeReaction(kind, r.transition) : 'none';
-          if (reaction === 'started') {
-            onStarted?.();
-            return;
-          }
-          if (reaction !== 'none') await this.react(reaction, kind, signal);
-          if (reaction === 'restart') return;
-        }
-      }
+    const hooks = (kind: ProbeKind, probe: ProbeDefinition): ProbeLoopHooks => ({
+      clock: this.ctx.clock,
+      check: () => checkProbe(probe, this.host, this.port),
+      paused: () => this.state === 'paused',
       // Until a run is first ready, readiness is polled fast: failures then change nothing,
       // and a (re)started replica should be back in the mesh without waiting out an interval.
-      const interval =
-        kind === 'readiness' && this.readyMono === undefined
-          ? Math.min(probe.intervalMs, 100)
-          : probe.intervalMs;
-      await clock.sleep(interval, signal);
-    }
+      fast: () => kind === 'readiness' && this.readyMono === undefined,
+      react: (reaction) => this.react(reaction, kind, signal),
+      started: () => {
+        void runProbeLoop('readiness', readiness, signal, hooks('readiness', readiness));
+        if (liveness) void runProbeLoop('liveness', liveness, signal, hooks('liveness', liveness));
+      },
+    });
+    if (startup) void runProbeLoop('startup', startup, signal, hooks('startup', startup));
+    else hooks('startup', readiness).started?.();
   }
 
   private async react(reaction: ProbeReaction, kind: ProbeKind, signal: AbortSignal): Promise<void> {
@@ -331,42 +296,18 @@ export class Replica {
   }
 
   private joinMesh(): Promise<unknown> {
-    const mesh = this.ctx.mesh;
-    if (!mesh) return Promise.resolve();
-    const endpoint = { id: this.id, host: this.host, port: this.port };
     const proc = this.process;
-    return this.meshOp(async () => {
-      // The process may have ended, or a stop begun, while earlier mesh calls ran.
-      if (this.stopRequested || this.process !== proc || proc === undefined) return;
-      await mesh.addEndpoint(this.service.name, this.version.name, endpoint);
-      this.joined = endpoint;
-    });
+    const endpoint = { id: this.id, host: this.host, port: this.port };
+    // The process may have ended, or a stop begun, while earlier mesh calls ran.
+    return this.membership.join(
+      endpoint,
+      () => !this.stopRequested && proc !== undefined && this.process === proc,
+    );
   }
 
   /** Takes the endpoint out of the mesh, draining it first unless the process is gone. */
-  private async leaveMesh(drain: boolean): Promise<{ drained: boolean; inFlight: number }> {
-    const mesh = this.ctx.mesh;
-    let result = { drained: true, inFlight: 0 };
-    if (!mesh) return result;
-    const { name } = this.service;
-    const version = this.version.name;
-    // Checked inside the queue: an add still in flight counts as joined.
-    await this.meshOp(async () => {
-      const endpoint = this.joined;
-      if (!endpoint) return;
-      this.joined = undefined;
-      if (drain) result = await mesh.drainEndpoint(name, version, endpoint, this.service.stop.drainTimeoutMs);
-      await mesh.removeEndpoint(name, version, endpoint);
-    });
-    return result;
-  }
-
-  /** Mesh calls for this endpoint run in order; a failing call is reported, not thrown. */
-  private meshOp(op: () => Promise<void>): Promise<unknown> {
-    this.meshChain = this.meshChain.then(op).catch((e: unknown) => {
-      this.ctx.emit('replica.mesh-error', this, { message: e instanceof Error ? e.message : String(e) });
-    });
-    return this.meshChain;
+  private leaveMesh(drain: boolean) {
+    return this.membership.leave(drain, this.service.stop.drainTimeoutMs);
   }
 
   private onExit(proc: ReplicaProcess, exit: ProcessExit): void {
@@ -457,11 +398,6 @@ export class Replica {
     this.ctx.emit(kind, this, { reason, ...data });
     const err = this.notReadyError();
     for (const w of this.waiters.splice(0)) w.reject(err);
-  }
-
-  /** A method, so that checks after an await are not narrowed away by the compiler. */
-  private isPaused(): boolean {
-    return this.state === 'paused';
   }
 
   private setState(state: ReplicaState): void {
