@@ -150,6 +150,23 @@ describe('shakedown up', () => {
     expect(processesTagged(tag)).toEqual([]);
   });
 
+  it('has --help on up, logs and restart', async () => {
+    for (const cmd of ['up', 'logs', 'restart']) {
+      const r = await runCliProcess([cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Usage: shakedown ${cmd}`);
+      expect(r.stdout).toContain('Exit codes:');
+    }
+    const restart = await runCliProcess([
+      'restart',
+      'api',
+      '--state-dir',
+      mkdtempSync(join(tmpdir(), 'sd-')),
+    ]);
+    expect(restart.code).toBe(3);
+    expect(restart.stderr).toContain('no running `shakedown up` found');
+  });
+
   it('refuses a spec without services and names the problem', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shakedown-up-'));
     const file = join(dir, 's.yaml');
