@@ -5,9 +5,12 @@ import { registerCompare } from './compare.js';
 import { registerDemo } from './demo.js';
 import { registerEval } from './eval.js';
 import { registerLoad } from './load.js';
+import { registerLogs } from './logs.js';
+import { registerRestart } from './restart.js';
 import { registerRuns } from './runs.js';
 import { registerSlo } from './slo.js';
 import { registerTrend } from './trend.js';
+import { registerUp } from './up.js';
 import { registerWatch } from './watch.js';
 
 /** Every command, one module each; adding a command is one file and one line here. */
@@ -21,4 +24,7 @@ export const commandModules: Array<(program: Command, ctx: CliContext) => void> 
   registerEval,
   registerSlo,
   registerWatch,
+  registerUp,
+  registerLogs,
+  registerRestart,
 ];

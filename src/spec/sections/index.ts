@@ -1,4 +1,5 @@
 import { loadSectionSchema } from './load.js';
+import { servicesSectionSchema } from './services.js';
 import { watchSectionSchema } from './watch.js';
 
 /**
@@ -8,4 +9,5 @@ import { watchSectionSchema } from './watch.js';
 export const sectionSchemas = {
   load: loadSectionSchema,
   watch: watchSectionSchema,
+  services: servicesSectionSchema,
 } as const;
