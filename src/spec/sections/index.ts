@@ -1,4 +1,5 @@
 import { loadSectionSchema } from './load.js';
+import { meshSectionSchema } from './mesh.js';
 
 /**
  * The sections of `shakedown.yaml`, one schema each. Adding a section is one file in this
@@ -6,4 +7,5 @@ import { loadSectionSchema } from './load.js';
  */
 export const sectionSchemas = {
   load: loadSectionSchema,
+  mesh: meshSectionSchema,
 } as const;
