@@ -207,22 +207,35 @@ export class Listener implements ExchangeHost {
       socket.destroy();
       return;
     }
-    // A response already under way on this connection cannot be followed by a raw reply.
-    if ((socket as unknown as { _httpMessage?: unknown })._httpMessage) {
-      this.count('bad-request');
-      socket.destroy();
-      return;
-    }
     const timeout = code === 'ERR_HTTP_REQUEST_TIMEOUT';
     this.count(timeout ? 'timeout' : code === 'HPE_HEADER_OVERFLOW' ? 'header-overflow' : 'bad-request');
-    socket.end(
-      timeout
-        ? rawReply(408, 'request timeout\n')
-        : rawReply(
-            400,
-            `bad request: ${code === 'HPE_HEADER_OVERFLOW' ? 'header fields too large' : ((err as { reason?: string }).reason ?? code)}\n`,
-          ),
-    );
+    const reply = timeout
+      ? rawReply(408, 'request timeout\n')
+      : rawReply(
+          400,
+          `bad request: ${code === 'HPE_HEADER_OVERFLOW' ? 'header fields too large' : ((err as { reason?: string }).reason ?? code)}\n`,
+        );
+    const inFlight = (socket as unknown as { _httpMessage?: ServerResponse })._httpMessage;
+    if (inFlight && !inFlight.writableFinished) {
+      if (timeout || !inFlight.req?.complete) {
+        // The request being answered is itself the bad or slow one: it is cut off (its
+        // exchange sees the client go), with a 408/400 if nothing was sent yet.
+        if (inFlight.headersSent) socket.destroy();
+        else socket.end(reply);
+        setTimeout(() => socket.destroy(), 1000).unref();
+        return;
+      }
+      // A pipelined bad request behind a good one still being answered: that response
+      // finishes first (without keep-alive), then the 400, then the connection closes.
+      inFlight.shouldKeepAlive = false;
+      inFlight.once('finish', () => {
+        if (socket.writable) socket.end(reply);
+        setTimeout(() => socket.destroy(), 1000).unref();
+      });
+      setTimeout(() => socket.destroy(), this.config.requestTimeoutMs + 1000).unref();
+      return;
+    }
+    socket.end(reply);
     // A client that stops reading must not keep the socket.
     setTimeout(() => socket.destroy(), 1000).unref();
   }

@@ -32,47 +32,73 @@ export function upstreamDispatch(ctx: MeshContext): ProxyDispatch {
     ep.attempts++;
     c.attemptsInFlight++;
     c.pending++;
-    const perTry = req.retry.perTryTimeoutMs;
     const opts: Dispatcher.DispatchOptions = {
       path: req.path,
       method: req.method as Dispatcher.HttpMethod,
       headers: req.headers,
       body: req.body,
-      headersTimeout: Math.max(perTry, 0),
+      headersTimeout: 0,
       bodyTimeout: 0,
     };
-    ep.pool.dispatch(opts, new Attempt(handler, req, ep, ctx));
+    ep.pool.dispatch(opts, new Attempt(handler, req, ep, ctx, req.retry.perTryTimeoutMs));
   };
 }
 
-/** One attempt on one endpoint; its handler. */
+/**
+ * One attempt on one endpoint; its handler. The per-try timeout is the attempt's own
+ * timer (until the response head), not undici's headers timeout, so it also covers the
+ * wait for a connection and answers with the mesh's error.
+ */
 class Attempt implements Dispatcher.DispatchHandler {
   private connected = false;
   private ended = false;
+  private gotHeaders = false;
+  abort: ((err?: Error) => void) | undefined;
+  timedOut = false;
+  private readonly timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly handler: ProxyHandler,
     private readonly req: ProxyRequest,
     private readonly ep: Endpoint,
     private readonly ctx: MeshContext,
-  ) {}
+    perTryTimeoutMs: number,
+  ) {
+    if (perTryTimeoutMs > 0) this.timer = setTimeout(onPerTryTimeout, perTryTimeoutMs, this);
+  }
 
   onConnect(abort: (err?: Error) => void): void {
     if (!this.connected) {
       this.connected = true;
       this.req.cluster.pending--;
     }
+    this.abort = abort;
     this.req.abortAttempt = abort;
     if (this.req.cancelled) {
       abort(this.req.cancelled);
+      return;
+    }
+    if (this.timedOut) {
+      abort(meshErrors.perTryTimeout());
       return;
     }
     this.handler.onConnect(abort);
   }
 
   onHeaders(status: number, raw: Buffer[], resume: () => void, text: string): boolean {
-    if (status >= 200) verdict(this.ctx, this.req.cluster, this.ep, status >= 500 ? '5xx' : 'success');
+    if (status >= 200) {
+      this.gotHeaders = true;
+      if (this.timer) clearTimeout(this.timer);
+      verdict(this.ctx, this.req.cluster, this.ep, status >= 500 ? '5xx' : 'success');
+    }
     return this.handler.onHeaders(status, raw, resume, text);
+  }
+
+  /** The per-try timer fired. */
+  expire(): void {
+    if (this.gotHeaders || this.ended) return;
+    this.timedOut = true;
+    this.abort?.(meshErrors.perTryTimeout());
   }
 
   onData(chunk: Buffer): boolean {
@@ -87,8 +113,13 @@ class Attempt implements Dispatcher.DispatchHandler {
   onError(err: Error): void {
     this.end();
     let e: MeshError;
-    if (err instanceof MeshError) e = err;
-    else {
+    if (err instanceof MeshError) {
+      e = err;
+      if (e.code === 'E_MESH_PER_TRY_TIMEOUT') {
+        this.ep.connectErrors++;
+        verdict(this.ctx, this.req.cluster, this.ep, 'connect-error');
+      }
+    } else {
       const cls = classifyError(err);
       const detail = (err as { code?: string }).code ?? err.message;
       e =
@@ -110,6 +141,7 @@ class Attempt implements Dispatcher.DispatchHandler {
   private end(): void {
     if (this.ended) return;
     this.ended = true;
+    if (this.timer) clearTimeout(this.timer);
     const c = this.req.cluster;
     if (!this.connected) {
       this.connected = true;
@@ -119,6 +151,10 @@ class Attempt implements Dispatcher.DispatchHandler {
     this.req.abortAttempt = undefined;
     this.ep.attemptEnded();
   }
+}
+
+function onPerTryTimeout(a: Attempt): void {
+  a.expire();
 }
 
 /** Counts an attempt's verdict; ejects the endpoint when it crosses a threshold. */
