@@ -221,7 +221,7 @@ export const meshDefaults = {
     backoffBaseMs: 25,
     backoffMaxMs: 250,
     budgetPercent: 0.2,
-    budgetMinConcurrency: 3,
+    budgetMinConcurrency: 10,
     nonIdempotent: false,
     bufferBytes: 64 * 1024,
   } satisfies RetryConfig,

@@ -98,8 +98,8 @@ export const retrySchema = strictObject({
   }),
   budget: strictObject({
     percent: fraction.default(0.2),
-    minConcurrency: z.number().int().min(0).default(3),
-  }).default({ percent: 0.2, minConcurrency: 3 }),
+    minConcurrency: z.number().int().min(0).default(10),
+  }).default({ percent: 0.2, minConcurrency: 10 }),
   nonIdempotent: z.boolean().default(false),
   bufferLimit: sizeBytes.default(64 * 1024),
 });
