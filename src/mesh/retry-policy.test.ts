@@ -7,6 +7,7 @@ const policy: RetryConfig = {
   ...meshDefaults.retry,
   attempts: 2,
   on: ['connect-failure', 'reset', 'gateway-error'],
+  budgetMinConcurrency: 3,
 };
 const q = (over: Partial<RetryQuestion> = {}): RetryQuestion => ({
   retriesDone: 0,
