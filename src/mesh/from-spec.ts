@@ -59,18 +59,16 @@ export function meshConfigFromSpec(m: MeshSection, overrides: MeshSpecOverrides 
           }
         : {}),
       outlier:
-        od === false
-          ? { ...meshDefaults.outlier, enabled: false }
-          : od === undefined
-            ? { ...meshDefaults.outlier }
-            : {
-                enabled: true,
-                consecutive5xx: od.consecutive5xx,
-                consecutiveConnectErrors: od.consecutiveConnectErrors,
-                baseEjectionMs: od.baseEjectionTime,
-                maxEjectionMs: od.maxEjectionTime,
-                maxEjectionPercent: od.maxEjectionPercent,
-              },
+        od === undefined
+          ? { ...meshDefaults.outlier }
+          : {
+              enabled: od.enabled,
+              consecutive5xx: od.consecutive5xx,
+              consecutiveConnectErrors: od.consecutiveConnectErrors,
+              baseEjectionMs: od.baseEjectionTime,
+              maxEjectionMs: od.maxEjectionTime,
+              maxEjectionPercent: od.maxEjectionPercent,
+            },
       circuitBreaker: cb ? { ...cb } : { ...meshDefaults.circuitBreaker },
     };
   });
@@ -138,7 +136,6 @@ export function meshConfigFromSpec(m: MeshSection, overrides: MeshSpecOverrides 
 
 function retryFrom(r: Exclude<MeshSection['routes'], undefined>[number]['retries']): RetryConfig {
   if (r === undefined) return { ...meshDefaults.retry };
-  if (r === false) return { ...meshDefaults.retry, attempts: 0 };
   return {
     attempts: r.attempts,
     on: r.on,

@@ -118,7 +118,8 @@ export const routeSchema = strictObject({
     .default({ methods: [], headers: [] }),
   service: name,
   timeout: durationMs.default(15_000),
-  retries: z.union([retrySchema, z.literal(false)]).optional(),
+  /** `false` is short for `{ attempts: 0 }`. */
+  retries: z.preprocess((v) => (v === false ? { attempts: 0 } : v), retrySchema.optional()),
 });
 
 export const overrideSchema = strictObject({
@@ -149,6 +150,7 @@ export const healthCheckSchema = strictObject({
 });
 
 export const outlierSchema = strictObject({
+  enabled: z.boolean().default(true),
   consecutive5xx: z.number().int().min(0).default(5),
   consecutiveConnectErrors: z.number().int().min(0).default(5),
   baseEjectionTime: durationMs.default(30_000),
@@ -172,7 +174,8 @@ export const serviceSchema = strictObject({
   overrides: z.array(overrideSchema).default([]),
   mirror: strictObject({ version: name, percentage: fraction.default(1) }).optional(),
   healthCheck: healthCheckSchema.optional(),
-  outlierDetection: z.union([outlierSchema, z.literal(false)]).optional(),
+  /** `false` is short for `{ enabled: false }`. */
+  outlierDetection: z.preprocess((v) => (v === false ? { enabled: false } : v), outlierSchema.optional()),
   circuitBreaker: circuitBreakerSchema.optional(),
 });
 
@@ -190,7 +193,10 @@ export const meshSectionSchema = strictObject({
   admin: meshAdminSchema.default({ enabled: true, host: '127.0.0.1', port: 0 }),
   listeners: z.array(listenerSchema).min(1).optional(),
   routes: z.array(routeSchema).optional(),
-  services: z.record(name, serviceSchema),
+  services: z.record(name, serviceSchema, {
+    error: () =>
+      'expected services by name, such as shop: { versions: { v1: { weight: 100, endpoints: [...] } } }',
+  }),
   faults: z.array(faultInputSchema).default([]),
 }).superRefine(crossReferences);
 
