@@ -29,3 +29,17 @@ export type { LoadSummary } from './load/summary.js';
 export { formatSummary } from './load/summary-text.js';
 export { type LoadedSpec, loadSpecFile, parseSpecText } from './spec/load-spec.js';
 export { SpecError } from './spec/spec-error.js';
+export { MeshAdminClient } from './mesh/admin/client.js';
+export type {
+  EndpointState,
+  FaultRequest,
+  FaultState,
+  MeshControl,
+  MeshState,
+  ServiceState,
+  VersionState,
+} from './mesh/control.js';
+export { meshConfigFromSpec } from './mesh/from-spec.js';
+export { Mesh, type MeshAddresses, type MeshOptions } from './mesh/mesh.js';
+export type { MeshConfig } from './mesh/model.js';
+export type { MeshPlane } from './mesh/plane.js';
