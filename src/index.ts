@@ -27,8 +27,6 @@ export type { Output, RunInfo, SecondReport } from './load/output.js';
 export { JsonFileOutput } from './load/outputs/json-file.js';
 export type { LoadSummary } from './load/summary.js';
 export { formatSummary } from './load/summary-text.js';
-export { type LoadedSpec, loadSpecFile, parseSpecText } from './spec/load-spec.js';
-export { SpecError } from './spec/spec-error.js';
 export { MeshAdminClient } from './mesh/admin/client.js';
 export type {
   EndpointState,
@@ -43,3 +41,5 @@ export { meshConfigFromSpec } from './mesh/from-spec.js';
 export { Mesh, type MeshAddresses, type MeshOptions } from './mesh/mesh.js';
 export type { MeshConfig } from './mesh/model.js';
 export type { MeshPlane } from './mesh/plane.js';
+export { type LoadedSpec, loadSpecFile, parseSpecText } from './spec/load-spec.js';
+export { SpecError } from './spec/spec-error.js';
