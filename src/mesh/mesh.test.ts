@@ -380,6 +380,24 @@ describe('drain, reconfiguration and telemetry', () => {
     await expect(request(`${url}/`)).rejects.toThrow();
   });
 
+  it('removing an endpoint lets its in-flight request finish and sends new ones elsewhere', async () => {
+    const slow = await upstream((_req, res) => {
+      setTimeout(() => res.end('slow'), 300);
+    });
+    const other = await upstream(named('other'));
+    const { mesh, url } = await startMesh(`
+  services:
+    shop: { versions: { v1: { weight: 1, endpoints: ["127.0.0.1:${slow.port}"] } } }
+`);
+    const inFlight = get(`${url}/`);
+    await new Promise((r) => setTimeout(r, 50));
+    await mesh.addEndpoint('shop', 'v1', `127.0.0.1:${other.port}`);
+    const removed = mesh.removeEndpoint('shop', 'v1', `127.0.0.1:${slow.port}`, { drainTimeoutMs: 2000 });
+    for (let i = 0; i < 4; i++) expect((await get(`${url}/`)).text).toBe('other');
+    expect(await inFlight).toMatchObject({ status: 200, text: 'slow' });
+    expect(await removed).toEqual({ inFlightAtRemoval: 0 });
+  });
+
   it('reconfigures without dropping an in-flight request', async () => {
     const slow = await upstream((_req, res) => {
       setTimeout(() => res.end('old'), 200);
