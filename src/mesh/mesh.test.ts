@@ -190,6 +190,31 @@ describe('bodies and headers', () => {
     expect(got.equals(big)).toBe(true);
   });
 
+  it('retries a streamed body after a connect failure, when no byte of it was sent', async () => {
+    const live = await upstream((req, res) => {
+      let n = 0;
+      req.on('data', (c: Buffer) => {
+        n += c.length;
+      });
+      req.on('end', () => res.end(`got ${n}`));
+    });
+    const { url } = await startMesh(`
+  routes: [{ name: r, service: shop, retries: { attempts: 1, on: [connect-failure] } }]
+  services:
+    shop:
+      outlierDetection: false
+      versions: { v1: { weight: 1, endpoints: ["127.0.0.1:1", "127.0.0.1:${live.port}"] } }
+`);
+    async function* chunks() {
+      for (let i = 0; i < 5; i++) yield Buffer.alloc(1000, i);
+    }
+    for (let i = 0; i < 2; i++) {
+      const r = await request(`${url}/up`, { method: 'PUT', body: Readable.from(chunks()) });
+      expect(r.statusCode).toBe(200);
+      expect(await r.body.text()).toBe('got 5000');
+    }
+  });
+
   it('drops hop-by-hop response headers and keeps repeated ones', async () => {
     const a = await upstream((_req, res) => {
       res.writeHead(200, [
