@@ -41,6 +41,20 @@ export type { Output, RunInfo, SecondReport } from './load/output.js';
 export { JsonFileOutput } from './load/outputs/json-file.js';
 export type { LoadSummary } from './load/summary.js';
 export { formatSummary } from './load/summary-text.js';
+export { MeshAdminClient } from './mesh/admin/client.js';
+export type {
+  EndpointState,
+  FaultRequest,
+  FaultState,
+  MeshControl,
+  MeshState,
+  ServiceState,
+  VersionState,
+} from './mesh/control.js';
+export { meshConfigFromSpec } from './mesh/from-spec.js';
+export { Mesh, type MeshAddresses, type MeshOptions } from './mesh/mesh.js';
+export type { MeshConfig } from './mesh/model.js';
+export type { MeshPlane } from './mesh/plane.js';
 export {
   createToxicRegistry,
   defineToxic,

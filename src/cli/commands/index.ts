@@ -6,6 +6,7 @@ import { registerDemo } from './demo.js';
 import { registerEval } from './eval.js';
 import { registerLoad } from './load.js';
 import { registerLogs } from './logs.js';
+import { registerMesh } from './mesh.js';
 import { registerRestart } from './restart.js';
 import { registerRuns } from './runs.js';
 import { registerSlo } from './slo.js';
@@ -27,4 +28,5 @@ export const commandModules: Array<(program: Command, ctx: CliContext) => void> 
   registerUp,
   registerLogs,
   registerRestart,
+  registerMesh,
 ];

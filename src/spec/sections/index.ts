@@ -1,4 +1,5 @@
 import { loadSectionSchema } from './load.js';
+import { meshSectionSchema } from './mesh.js';
 import { servicesSectionSchema } from './services.js';
 import { watchSectionSchema } from './watch.js';
 
@@ -10,4 +11,5 @@ export const sectionSchemas = {
   load: loadSectionSchema,
   watch: watchSectionSchema,
   services: servicesSectionSchema,
+  mesh: meshSectionSchema,
 } as const;
