@@ -8,6 +8,8 @@ import { formatDurationMs, parseDurationMs } from '../../core/units.js';
 import { type MeshSpecOverrides, meshConfigFromSpec } from '../../mesh/from-spec.js';
 import { Mesh, type MeshAddresses } from '../../mesh/mesh.js';
 import type { MeshConfig } from '../../mesh/model.js';
+import { TcpPlane } from '../../mesh/tcp/plane.js';
+import type { TcpListenerSpec } from '../../mesh/tcp/schema.js';
 import { loadSpecFile } from '../../spec/load-spec.js';
 import type { CliContext } from '../context.js';
 import { nonNegativeInteger } from '../options.js';
@@ -70,20 +72,20 @@ Exit codes: 0 stopped after draining, 2 usage or spec error, 4 port in use, 130 
         ...(ctx.env.SHAKEDOWN_MESH_TOKEN ? { token: ctx.env.SHAKEDOWN_MESH_TOKEN } : {}),
         ...(options.admin === false ? { noAdmin: true } : {}),
       };
-      const read = (): MeshConfig => {
+      const read = (): { config: MeshConfig; tcp: TcpListenerSpec[] } => {
         const loaded = loadSpecFile(path);
         if (!loaded.spec.mesh) throw usageError('E_NO_MESH', `${path} has no mesh: section`);
         const config = meshConfigFromSpec(loaded.spec.mesh, overrides);
         if (drainOverride !== undefined) config.drainTimeoutMs = drainOverride;
-        return config;
+        return { config, tcp: loaded.spec.mesh.tcp };
       };
-      const config = read();
+      const { config, tcp } = read();
       const log = createLogger({
         stream: ctx.stderr,
         level: options.quiet ? 'warn' : 'info',
         json: Boolean(options.json),
       });
-      const mesh = new Mesh(config, { logger: log });
+      const mesh = new Mesh(config, { logger: log, planes: tcp.length > 0 ? [new TcpPlane(tcp)] : [] });
       if (!options.quiet) {
         mesh.subscribeEvents({
           emit: (e) => log.info(`${e.kind} ${e.subject}`, Object.keys(e.data).length ? e.data : undefined),
@@ -94,7 +96,7 @@ Exit codes: 0 stopped after draining, 2 usage or spec error, 4 port in use, 130 
 
       const onHup = () => {
         try {
-          const next = read();
+          const next = read().config;
           mesh
             .reconfigure(next)
             .then(() => log.info('reloaded', { spec: path }))

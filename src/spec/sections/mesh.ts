@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseAddress } from '../../mesh/address.js';
 import { faultInputSchema } from '../../mesh/faults/schema.js';
 import { retryOnValues } from '../../mesh/model.js';
+import { tcpListenerSchema } from '../../mesh/tcp/schema.js';
 import { durationMs, fraction, positiveInt, sizeBytes, strictObject } from '../types.js';
 
 /**
@@ -10,9 +11,8 @@ import { durationMs, fraction, positiveInt, sizeBytes, strictObject } from '../t
  * breaking), retries and timeouts per route, fault filters and the admin API. Units are
  * written as elsewhere in the spec: durations "30s", shares "5%" or 0.05, sizes "16KiB".
  *
- * Extension point — TCP listeners (issue 3 item 7): they get their own key here,
- * `tcp: tcpSectionSchema.optional()`, defined next to their plane in src/mesh/tcp/, and
- * are passed to `new Mesh(config, { planes: [...] })` (see src/mesh/plane.ts).
+ * TCP listeners (`tcp:`, Toxiproxy-style toxics) have their schema next to their plane in
+ * src/mesh/tcp/; they run as the mesh's `tcp` plane (see src/mesh/plane.ts).
  */
 
 const name = z
@@ -198,6 +198,7 @@ export const meshSectionSchema = strictObject({
       'expected services by name, such as shop: { versions: { v1: { weight: 100, endpoints: [...] } } }',
   }),
   faults: z.array(faultInputSchema).default([]),
+  tcp: z.array(tcpListenerSchema).default([]),
 }).superRefine(crossReferences);
 
 type MeshSectionShape = {
@@ -208,6 +209,7 @@ type MeshSectionShape = {
     { versions: Record<string, unknown>; overrides: Array<{ version: string }>; mirror?: { version: string } }
   >;
   faults: Array<{ route?: string; service?: string; version?: string }>;
+  tcp: Array<{ name: string }>;
 };
 
 /** Names that must refer to something defined elsewhere in the section. */
@@ -221,6 +223,11 @@ function crossReferences(m: MeshSectionShape, ctx: z.RefinementCtx): void {
       if (names.indexOf(n) !== i) issue(path(i), `duplicate ${what} name "${n}"`);
     });
   dupes('listener', listeners, (i) => ['listeners', i, 'name']);
+  dupes(
+    'TCP listener',
+    m.tcp.map((t) => t.name),
+    (i) => ['tcp', i, 'name'],
+  );
   dupes(
     'route',
     routes.map((r) => r.name),
