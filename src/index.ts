@@ -25,7 +25,6 @@ export { type NabProfileResult, scoreCorpus } from './detect/nab/evaluate.js';
 export { sweepFile } from './detect/nab/sweep.js';
 export { scoreAtThreshold, scoresByThreshold } from './detect/nab/threshold.js';
 export { buildDetector, type DetectorSpec, detectorRegistry } from './detect/registry.js';
-export { createFleetAdminHandler, startFleetAdminServer } from './fleet/admin-http.js';
 export { type AdminRoute, fleetAdminRoutes } from './fleet/admin-routes.js';
 export { type ServiceDefinition, servicesFromSpec } from './fleet/definition.js';
 export { Fleet, type FleetOptions } from './fleet/fleet.js';
@@ -67,6 +66,7 @@ export {
   type ToxicType,
   tcpListenerSchema,
 } from './mesh/tcp/index.js';
+export { TcpPlane } from './mesh/tcp/plane.js';
 export { actionRegistry } from './monitor/actions/registry.js';
 export type { Alert } from './monitor/alert.js';
 export { notifierRegistry } from './monitor/notifiers/registry.js';
@@ -86,6 +86,7 @@ export type { MetricProvider, Series, TimeRange } from './monitor/sources/source
 export { WindowSeries } from './monitor/sources/window-series.js';
 export { MemorySeriesStore } from './monitor/tsdb.js';
 export { Watcher, type WatchOptions } from './monitor/watch/watcher.js';
+export { LocalPlatform, type LocalPlatformOptions } from './platform/local.js';
 export { type ComparisonReport, compareRuns, type MetricComparison } from './regression/compare-runs.js';
 export { type HookConfig, triggerHooks } from './regression/hook.js';
 export { type MetricDefinition, metricRegistry } from './regression/metrics.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ShakedownError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
+import type { AdminRequest, AdminRoute } from '../mesh/admin/router.js';
 import { strictObject } from '../spec/types.js';
 import type { Fleet } from './fleet.js';
 
@@ -8,30 +9,10 @@ import type { Fleet } from './fleet.js';
  * The fleet's control API as routes: data (method, path with `:name` segments, summary)
  * plus a handler over parsed input, in the same shape as the mesh admin API's routes, so
  * the mesh's admin listener mounts them under `/v1/fleet` with its own token check and
- * body parsing; {@link createFleetAdminHandler} serves them on a plain `node:http` server
- * until then (and for `shakedown up` without a mesh). Reads are GET; every change is a
- * POST and needs the bearer token.
+ * body parsing (the local platform serves them on an admin listener of their own when a
+ * spec has no mesh). Reads are GET; every change is a POST and needs the bearer token.
  */
-export type AdminMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-
-export interface AdminRequest {
-  params: Record<string, string>;
-  query: URLSearchParams;
-  /** Parsed JSON body (undefined when there was none). */
-  body: unknown;
-}
-
-export interface AdminReply {
-  status?: number;
-  json?: unknown;
-}
-
-export interface AdminRoute {
-  method: AdminMethod;
-  path: string;
-  summary: string;
-  handle(req: AdminRequest): Promise<AdminReply> | AdminReply;
-}
+export type { AdminMethod, AdminReply, AdminRequest, AdminRoute } from '../mesh/admin/router.js';
 
 const scaleBody = strictObject({
   replicas: z

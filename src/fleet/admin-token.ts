@@ -1,24 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { ShakedownError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 
 /**
- * The admin bearer token of a running `shakedown up`: random, written to a file only its
- * owner can read (mode 0600, in a directory of mode 0700), so the other commands of the
- * same user (`restart`, chaos, rollout) can read it and nobody else can.
+ * Reads the admin bearer token of a running `shakedown up` (written by the mesh's admin
+ * token, src/mesh/admin/token.ts, mode 0600) for the other commands of the same user
+ * (`restart`, chaos, rollout).
  */
-export function writeAdminToken(file: string): string {
-  const token = randomBytes(32).toString('base64url');
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  // writeFileSync keeps the mode of a file that already existed.
-  chmodSync(file, 0o600);
-  return token;
-}
-
-/** Reads a token file; refuses one that others can read, since its secret is then not one. */
+/** Refuses a token file that others can read, since its secret is then not one. */
 export function readAdminToken(file: string): string {
   let text: string;
   try {

@@ -27,6 +27,11 @@ export interface FleetOptions {
   /** The environment replicas inherit; default `process.env`. */
   env?: NodeJS.ProcessEnv;
   /**
+   * More `{{name}}` values for env templates, looked up when a replica starts (the local
+   * platform gives `mesh.LISTENER`: the base URL of a mesh listener).
+   */
+  templates?: (name: string) => string | undefined;
+  /**
    * Stop everything on SIGINT / SIGTERM, then re-raise the signal (library use). The CLI
    * handles signals itself and leaves this off.
    */
@@ -388,6 +393,8 @@ export class Fleet {
 
   /** `urls.SERVICE[.VERSION]`: base URLs of that service's active replicas, comma-separated. */
   private templateValue(name: string): string | undefined {
+    const given = this.options.templates?.(name);
+    if (given !== undefined) return given;
     const m = /^urls\.([a-z][a-z0-9-]*)(?:\.([a-z][a-z0-9-]*))?$/.exec(name);
     if (!m) return undefined;
     const s = this.services.get(m[1] as string);

@@ -1,5 +1,6 @@
 import { usageError } from '../core/errors.js';
 import { assertEndpointAllowed, parseAddress } from './address.js';
+import { isLoopbackHost } from '../load/target-policy.js';
 import type { MeshConfig } from './model.js';
 
 /**
@@ -28,6 +29,13 @@ export function checkMeshConfig(config: MeshConfig): void {
     'service',
     config.services.map((s) => s.name),
   );
+  if (config.admin.enabled && !config.allowRemote && !isLoopbackHost(config.admin.host)) {
+    throw usageError(
+      'E_MESH_ADMIN_REMOTE',
+      `the admin API may listen on loopback only, not ${config.admin.host}`,
+      'use 127.0.0.1 (the default), or set mesh.allowRemote: true if it must be reachable from elsewhere',
+    );
+  }
   const listeners = new Set(config.listeners.map((l) => l.name));
   const services = new Map(config.services.map((s) => [s.name, s]));
   for (const l of config.listeners) {

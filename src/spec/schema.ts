@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { crossSectionReferences } from './cross-references.js';
 import { sectionSchemas } from './sections/index.js';
 import { strictObject } from './types.js';
 
@@ -16,6 +17,6 @@ export const specSchema = strictObject({
   version: z.literal(1, { error: () => 'expected version: 1' }).default(1),
   name: z.string().optional(),
   ...optionalSections(),
-});
+}).superRefine(crossSectionReferences);
 
 export type Spec = z.output<typeof specSchema>;

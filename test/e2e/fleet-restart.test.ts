@@ -4,28 +4,54 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/fleet/fleet.js';
+import { meshPortFromControl } from '../../src/fleet/mesh-control-port.js';
+import { Mesh } from '../../src/mesh/mesh.js';
 import { CollectingSink, fixtureDefinition } from '../helpers/fleet.js';
-import { MiniProxy } from '../helpers/mini-proxy.js';
+import { meshConfigFromYaml } from '../helpers/mesh.js';
 
 // `restart` under constant load: replicas are replaced one at a time (start new → ready →
-// joins → drain old → stop old). Traffic goes through a minimal real HTTP proxy that
-// implements MeshPort (test/helpers/mini-proxy.ts), standing in for the mesh, which is
-// built on another branch; it has no retries, so a request sent to a stopping replica
-// would fail here.
+// joins → drain old → stop old). Traffic goes through the real mesh with retries off, so a
+// request sent to a stopping replica would fail here: only the drain keeps it whole.
 
 let fleet: Fleet | undefined;
-let proxy: MiniProxy | undefined;
+let mesh: Mesh | undefined;
 afterEach(async () => {
   await fleet?.stop();
-  await proxy?.close();
+  await mesh?.stop({ drainTimeoutMs: 100 });
   fleet = undefined;
-  proxy = undefined;
+  mesh = undefined;
 });
+
+/** A mesh with one service `api` (no endpoints yet: the fleet adds them), no retries. */
+async function startMesh(): Promise<{ url: string; mesh: Mesh }> {
+  const m = new Mesh(
+    meshConfigFromYaml(`
+  admin: { enabled: false }
+  routes: [{ name: api, match: { prefix: / }, service: api, retries: false }]
+  services:
+    api: { versions: { v1: { weight: 100, endpoints: [] } } }
+`),
+  );
+  const a = await m.start();
+  return { url: a.listeners[0]?.url as string, mesh: m };
+}
+
+/** The replica ids the mesh routes new requests to. */
+async function live(m: Mesh): Promise<string[]> {
+  const state = await m.state();
+  const api = state.services.find((s) => s.name === 'api');
+  const active = (api?.versions ?? []).flatMap((v) => v.endpoints.filter((e) => e.state === 'active'));
+  const ids = fleet?.service('api').versions.flatMap((v) => v.replicas) ?? [];
+  return active
+    .map((e) => ids.find((r) => r.url.endsWith(`:${e.address.split(':').pop()}`))?.id ?? e.address)
+    .sort();
+}
 
 describe('rolling restart', () => {
   it('replaces every replica under constant load with no failed request', async () => {
-    proxy = new MiniProxy('api');
-    const url = await proxy.listen();
+    const started = await startMesh();
+    mesh = started.mesh;
+    const url = started.url;
     const sink = new CollectingSink();
     // Slow responses, so requests are in flight while old replicas are drained.
     const def = fixtureDefinition('api', { replicas: 3, env: { RESPONSE_DELAY_MS: '20' } });
@@ -33,7 +59,7 @@ describe('rolling restart', () => {
       services: [def],
       stateDir: await mkdtemp(join(tmpdir(), 'shakedown-roll-')),
       sink,
-      mesh: proxy,
+      mesh: meshPortFromControl(mesh),
     });
     await fleet.start();
     const before = fleet.service('api').versions[0]?.replicas.map((r) => r.id);
@@ -68,7 +94,6 @@ describe('rolling restart', () => {
     await client.close();
 
     expect(failed).toBe(0);
-    expect(proxy.failures).toBe(0);
     expect(ok).toBeGreaterThan(200);
     expect(result.replaced).toEqual([
       { old: 'api-v1-0', new: 'api-v1-3' },
@@ -80,7 +105,7 @@ describe('rolling restart', () => {
       ['api-v1-4', 'ready'],
       ['api-v1-5', 'ready'],
     ]);
-    expect(proxy.live().sort()).toEqual(['api-v1-3', 'api-v1-4', 'api-v1-5']);
+    expect(await live(mesh)).toEqual(['api-v1-3', 'api-v1-4', 'api-v1-5']);
     // Old and new replicas both answered during the test.
     expect(seen.has('api-v1-0') && seen.has('api-v1-5')).toBe(true);
     // One at a time: each new replica was ready before its old one started draining.
@@ -106,13 +131,12 @@ describe('rolling restart', () => {
   });
 
   it('keeps the old replicas when a new one does not get ready', async () => {
-    proxy = new MiniProxy('api');
-    await proxy.listen();
+    mesh = (await startMesh()).mesh;
     const def = fixtureDefinition('api', { replicas: 2 });
     fleet = new Fleet({
       services: [def],
       stateDir: await mkdtemp(join(tmpdir(), 'shakedown-roll-')),
-      mesh: proxy,
+      mesh: meshPortFromControl(mesh),
     });
     await fleet.start();
     // From now on new replicas crash at start.
@@ -124,6 +148,6 @@ describe('rolling restart', () => {
       ['api-v1-0', 'ready'],
       ['api-v1-1', 'ready'],
     ]);
-    expect(proxy.live().sort()).toEqual(['api-v1-0', 'api-v1-1']);
+    expect(await live(mesh)).toEqual(['api-v1-0', 'api-v1-1']);
   });
 });

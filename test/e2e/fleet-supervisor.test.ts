@@ -8,9 +8,9 @@ import { Fleet } from '../../src/fleet/fleet.js';
 import { alive, CollectingSink, eventually, fixtureDefinition, processState } from '../helpers/fleet.js';
 import { RecordingMeshPort } from '../helpers/recording-mesh-port.js';
 
-// Real replica processes (test/fixtures/fleet/service.mjs) under a real Fleet. The mesh is
-// a recording implementation of MeshPort (the mesh is built on another branch): it checks
-// the order of join / drain / remove calls, not traffic (fleet-restart.test.ts has traffic).
+// Real replica processes (test/fixtures/fleet/service.mjs) under a real Fleet. The mesh port
+// records its calls here, to check the exact order of join / drain / remove calls; traffic
+// through the real mesh is in fleet-restart.test.ts and platform-shop.test.ts.
 
 let fleet: Fleet | undefined;
 afterEach(async () => {

@@ -5,13 +5,11 @@ import { isShakedownError, ShakedownError, usageError } from '../../core/errors.
 import type { RunEvent } from '../../core/event.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { parseDurationMs } from '../../core/units.js';
-import { startFleetAdminServer } from '../../fleet/admin-http.js';
-import { fleetAdminRoutes } from '../../fleet/admin-routes.js';
-import { writeAdminToken } from '../../fleet/admin-token.js';
-import { servicesFromSpec } from '../../fleet/definition.js';
-import { Fleet } from '../../fleet/fleet.js';
+import type { Fleet } from '../../fleet/fleet.js';
 import { formatStatusTable } from '../../fleet/status-table.js';
 import { readUpState, removeUpState, writeUpState } from '../../fleet/up-state.js';
+import { formatHostPort } from '../../mesh/tcp/host-port.js';
+import { LocalPlatform } from '../../platform/local.js';
 import { loadSpecFile } from '../../spec/load-spec.js';
 import type { CliContext } from '../context.js';
 import { nonNegativeInteger } from '../options.js';
@@ -78,12 +76,12 @@ async function runUp(specPath: string, options: UpOptions, ctx: CliContext): Pro
       'shakedown up examples/shop/shakedown.yaml',
     );
   const loaded = loadSpecFile(path);
-  const section = loaded.spec.services;
-  if (!section || Object.keys(section).length === 0)
+  const hasServices = Object.keys(loaded.spec.services ?? {}).length > 0;
+  if (!hasServices && !loaded.spec.mesh)
     throw usageError(
       'E_NO_SERVICES',
-      `${path} has no services: section`,
-      'see the README section on `services:`',
+      `${path} has neither a services: nor a mesh: section`,
+      'see the README sections on `services:` and `mesh:`',
     );
   const readyTimeoutMs = parseDurationMs(options.readyTimeout, '--ready-timeout');
   const stateDir = resolve(ctx.cwd, options.stateDir);
@@ -100,11 +98,12 @@ async function runUp(specPath: string, options: UpOptions, ctx: CliContext): Pro
     );
 
   const display = new UpDisplay(ctx, options);
-  const fleet = new Fleet({
-    services: servicesFromSpec(section, loaded.dir),
+  const platform = LocalPlatform.create(loaded, {
     stateDir,
-    sink: { emit: (e) => display.event(e) },
+    events: { emit: (e) => display.event(e) },
     env: ctx.env,
+    readyTimeoutMs,
+    adminPort: options.adminPort,
   });
   let interrupted = false;
   let resolveInterrupt: () => void = () => {};
@@ -114,7 +113,7 @@ async function runUp(specPath: string, options: UpOptions, ctx: CliContext): Pro
   const unsubscribe = ctx.onInterrupt(() => {
     if (interrupted) {
       // A second Ctrl-C: no more waiting for graceful stops.
-      fleet.killAll();
+      platform.killAll();
       return;
     }
     interrupted = true;
@@ -122,38 +121,31 @@ async function runUp(specPath: string, options: UpOptions, ctx: CliContext): Pro
     display.note('stopping: draining and stopping every replica (Ctrl-C again to kill them at once)');
     resolveInterrupt();
   });
-  const tokenFile = join(stateDir, 'admin-token');
-  const token = writeAdminToken(tokenFile);
-  let admin: Awaited<ReturnType<typeof startFleetAdminServer>> | undefined;
   try {
-    admin = await startFleetAdminServer({ routes: fleetAdminRoutes(fleet), token, port: options.adminPort });
-    writeUpState({
-      pid: process.pid,
-      adminUrl: admin.url,
-      tokenFile,
-      spec: path,
-      stateDir,
-      startedAt: new Date().toISOString(),
-    });
-    const started = fleet.start({ readyTimeoutMs });
+    const started = platform.start();
     const outcome = await Promise.race([
       started.then(() => 'ready' as const),
       interruptedPromise.then(() => 'interrupted' as const),
     ]);
     if (outcome === 'ready') {
-      display.ready(fleet, { adminUrl: admin.url, tokenFile, stateDir, spec: path });
+      const info = {
+        adminUrl: platform.adminUrl ?? '',
+        tokenFile: platform.tokenFile ?? '',
+        stateDir,
+        spec: path,
+      };
+      writeUpState({ pid: process.pid, ...info, startedAt: new Date().toISOString() });
+      display.ready(platform, info);
       await interruptedPromise;
     } else started.catch(() => {});
   } catch (e) {
     if (!interrupted) {
-      display.failed(e, fleet);
-      await fleet.stop();
+      display.failed(e, platform.fleet);
       throw e;
     }
   } finally {
     display.stopTable();
-    await fleet.stop();
-    await admin?.close();
+    await platform.stop();
     removeUpState(stateDir);
     unsubscribe();
   }
@@ -202,26 +194,34 @@ class UpDisplay {
     this.ctx.stderr.write(`${text}\n`);
   }
 
-  ready(fleet: Fleet, info: { adminUrl: string; tokenFile: string; stateDir: string; spec: string }): void {
-    this.fleet = fleet;
-    const services = fleet.list();
+  ready(
+    platform: LocalPlatform,
+    info: { adminUrl: string; tokenFile: string; stateDir: string; spec: string },
+  ): void {
+    this.fleet = platform.fleet;
+    const services = platform.fleet?.list() ?? [];
+    const listeners = [
+      ...(platform.mesh?.addresses().listeners ?? []),
+      ...[...platform.tcp.values()].map((p) => ({ name: p.name, url: `tcp://${formatHostPort(p.address)}` })),
+    ];
     if (this.options.json) {
       const urls = Object.fromEntries(
         services.map((s) => [s.name, s.versions.flatMap((v) => v.replicas.map((r) => r.url))]),
       );
       this.ctx.stdout.write(
-        `${JSON.stringify({ event: 'up', ...info, logsDir: join(info.stateDir, 'logs'), services: urls })}\n`,
+        `${JSON.stringify({ event: 'up', ...info, logsDir: join(info.stateDir, 'logs'), mesh: listeners, services: urls })}\n`,
       );
       return;
     }
     if (this.options.quiet) return;
     const rel = (p: string) => relative(this.ctx.cwd, p) || '.';
     const lines = [`shakedown up: ${services.length} services ready (${rel(info.spec)})`];
+    for (const l of listeners) lines.push(`  mesh ${l.name.padEnd(7)} ${l.url}`);
     for (const s of services) {
       const urls = s.versions.flatMap((v) => v.replicas.map((r) => r.url));
       if (urls.length) lines.push(`  ${s.name.padEnd(12)} ${urls.join('  ')}`);
     }
-    lines.push(`  admin API    ${info.adminUrl}/v1/fleet/services  (token: ${rel(info.tokenFile)})`);
+    lines.push(`  admin API    ${info.adminUrl}  (token: ${rel(info.tokenFile)})`);
     lines.push(
       `  logs         ${rel(join(info.stateDir, 'logs'))}/<service>/<replica>.log  (shakedown logs <service> -f)`,
     );
@@ -237,7 +237,7 @@ class UpDisplay {
     }
   }
 
-  failed(e: unknown, fleet: Fleet): void {
+  failed(e: unknown, fleet: Fleet | undefined): void {
     if (this.options.json) {
       const error = isShakedownError(e)
         ? { code: e.code, message: e.message, hint: e.hint }
@@ -246,7 +246,7 @@ class UpDisplay {
       return;
     }
     if (this.live) this.clearTable();
-    this.ctx.stderr.write(formatStatusTable(fleet.list(), Date.now(), { color: this.color() }));
+    if (fleet) this.ctx.stderr.write(formatStatusTable(fleet.list(), Date.now(), { color: this.color() }));
   }
 
   stopTable(): void {

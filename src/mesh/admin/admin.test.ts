@@ -248,3 +248,16 @@ describe('token file lifetime', () => {
     expect(existsSync(file)).toBe(false);
   });
 });
+
+describe('admin address', () => {
+  it('is loopback only unless the mesh allows remote', () => {
+    const yaml = (extra: string) => `
+${extra}
+  admin: { host: 0.0.0.0 }
+  services:
+    s: { versions: { v1: { weight: 1, endpoints: ["127.0.0.1:${v1.port}"] } } }
+`;
+    expect(() => new Mesh(meshConfigFromYaml(yaml('')))).toThrow(/loopback only/);
+    expect(() => new Mesh(meshConfigFromYaml(yaml('  allowRemote: true')))).not.toThrow();
+  });
+});

@@ -154,9 +154,12 @@ function readJson(req: IncomingMessage): Promise<unknown> {
 /** HTTP status for an error raised by a control call. */
 export function statusOf(e: unknown): number {
   if (!isShakedownError(e)) return 500;
-  if (/UNKNOWN/.test(e.code)) return 404;
-  if (/EXISTS|DRAINING/.test(e.code)) return 409;
+  if (/UNKNOWN|NOT_FOUND/.test(e.code)) return 404;
+  if (e.code === 'E_FORBIDDEN') return 403;
+  // Wrong state for the call: already there, draining, a replica that is not running.
+  if (/EXISTS|DRAINING|_STATE$|_STOPPED$/.test(e.code)) return 409;
   if (e.code === 'E_BODY_TOO_LARGE') return 413;
+  if (/NOT_READY/.test(e.code)) return 503;
   return e.exitCode === ExitCode.usage ? 400 : 500;
 }
 

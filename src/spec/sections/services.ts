@@ -123,6 +123,8 @@ export const serviceSchema = strictObject({
 });
 
 const templateRe = /\{\{\s*([^}]*?)\s*\}\}/g;
+/** `{{mesh.LISTENER}}`: the base URL of a listener of the spec's mesh. */
+export const meshTemplateRe = /^mesh\.([A-Za-z0-9][A-Za-z0-9._-]*)$/;
 const ownTemplates = new Set(['port', 'host', 'service', 'version', 'replica']);
 
 export const servicesSectionSchema = z.record(name, serviceSchema, keyError).superRefine((services, ctx) => {
@@ -153,9 +155,11 @@ export const servicesSectionSchema = z.record(name, serviceSchema, keyError).sup
 
 function templateProblem(ref: string, services: Record<string, { versions?: Record<string, unknown> }>) {
   if (ownTemplates.has(ref)) return undefined;
+  // Mesh listeners are checked against the mesh: section by the root schema.
+  if (meshTemplateRe.test(ref)) return undefined;
   const m = /^urls\.([a-z][a-z0-9-]*)(?:\.([a-z][a-z0-9-]*))?$/.exec(ref);
   if (!m) {
-    return `unknown template {{${ref}}}; expected one of {{port}}, {{host}}, {{service}}, {{version}}, {{replica}}, {{urls.SERVICE}}, {{urls.SERVICE.VERSION}}`;
+    return `unknown template {{${ref}}}; expected one of {{port}}, {{host}}, {{service}}, {{version}}, {{replica}}, {{urls.SERVICE}}, {{urls.SERVICE.VERSION}}, {{mesh.LISTENER}}`;
   }
   const target = services[m[1] as string];
   if (!target) return `{{${ref}}} names no service; services: ${Object.keys(services).join(', ')}`;
