@@ -1,6 +1,6 @@
 import { usageError } from '../core/errors.js';
-import { assertEndpointAllowed, parseAddress } from './address.js';
 import { isLoopbackHost } from '../load/target-policy.js';
+import { assertEndpointAllowed, parseAddress } from './address.js';
 import type { MeshConfig } from './model.js';
 
 /**

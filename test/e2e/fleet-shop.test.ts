@@ -1,34 +1,25 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { servicesFromSpec } from '../../src/fleet/definition.js';
-import { Fleet } from '../../src/fleet/fleet.js';
-import { loadSpecFile } from '../../src/spec/load-spec.js';
-import { repoRoot } from '../helpers/cli.js';
+import type { Fleet } from '../../src/fleet/fleet.js';
+import { type Shop, startShop } from '../helpers/shop.js';
 
-// The example shop from examples/shop/shakedown.yaml under a real Fleet, services calling
-// each other directly; the gateway's fixed port is replaced by a free one so the test
-// cannot collide with anything on 8080.
+// The example shop from examples/shop/shakedown.yaml on the local platform: the mesh in
+// front of every service (public listener for shoppers, internal one between services),
+// every replica a real process, on free ports.
 
-const dir = mkdtempSync(join(tmpdir(), 'shakedown-shop-'));
-const dbFile = join(dir, 'orders.db');
+let shop: Shop;
 let fleet: Fleet;
 let gateway: string;
+let dbFile: string;
 
 beforeAll(async () => {
-  const loaded = loadSpecFile(join(repoRoot, 'examples', 'shop', 'shakedown.yaml'));
-  const services = servicesFromSpec(loaded.spec.services ?? {}, loaded.dir);
-  for (const s of services) {
-    if (s.name === 'gateway') delete s.port;
-    if (s.name === 'orders') for (const v of s.versions) v.env.ORDERS_DB = dbFile;
-  }
-  fleet = new Fleet({ services, stateDir: join(dir, 'state'), env: { ...process.env, DATABASE_URL: '' } });
-  await fleet.start({ readyTimeoutMs: 20_000 });
-  gateway = fleet.replica('gateway-v1-0').url;
+  shop = await startShop();
+  fleet = shop.platform.fleet as Fleet;
+  gateway = shop.url;
+  dbFile = join(shop.dir, 'orders.db');
 });
-afterAll(() => fleet?.stop());
+afterAll(() => shop?.platform.stop());
 
 async function call(method: string, path: string, options: { body?: unknown; cookie?: string } = {}) {
   const headers: Record<string, string> = {};

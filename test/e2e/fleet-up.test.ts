@@ -177,6 +177,6 @@ describe('shakedown up', () => {
     writeFileSync(file, 'name: empty\n');
     const empty = await runCliProcess(['up', file], { cwd: dir });
     expect(empty.code).toBe(2);
-    expect(empty.stderr).toContain('has no services: section');
+    expect(empty.stderr).toContain('has neither a services: nor a mesh: section');
   });
 });

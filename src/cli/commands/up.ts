@@ -9,12 +9,14 @@ import type { Fleet } from '../../fleet/fleet.js';
 import { formatStatusTable } from '../../fleet/status-table.js';
 import { readUpState, removeUpState, writeUpState } from '../../fleet/up-state.js';
 import { formatHostPort } from '../../mesh/tcp/host-port.js';
+import { onFreePorts } from '../../platform/free-ports.js';
 import { LocalPlatform } from '../../platform/local.js';
 import { loadSpecFile } from '../../spec/load-spec.js';
 import type { CliContext } from '../context.js';
 import { nonNegativeInteger } from '../options.js';
 
 interface UpOptions {
+  freePorts?: boolean;
   stateDir: string;
   adminPort: number;
   readyTimeout: string;
@@ -48,6 +50,7 @@ export function registerUp(program: Command, ctx: CliContext): void {
     )
     .argument('[spec]', 'the spec file', 'shakedown.yaml')
     .option('--state-dir <dir>', 'where logs, the admin token and up.json go', '.shakedown')
+    .option('--free-ports', "listen on free ports instead of the spec's fixed ones (--json prints them)")
     .option('--admin-port <n>', 'port of the admin API on 127.0.0.1 (0: a free one)', nonNegativeInteger, 0)
     .option('--ready-timeout <d>', 'how long replicas get to become ready at start', '60s')
     .option('--json', 'print a JSON line when ready, then every event as a JSON line, on stdout')
@@ -75,7 +78,7 @@ async function runUp(specPath: string, options: UpOptions, ctx: CliContext): Pro
       'no spec: give a spec file (no shakedown.yaml here)',
       'shakedown up examples/shop/shakedown.yaml',
     );
-  const loaded = loadSpecFile(path);
+  const loaded = options.freePorts ? onFreePorts(loadSpecFile(path)) : loadSpecFile(path);
   const hasServices = Object.keys(loaded.spec.services ?? {}).length > 0;
   if (!hasServices && !loaded.spec.mesh)
     throw usageError(
@@ -110,7 +113,7 @@ async function runUp(specPath: string, options: UpOptions, ctx: CliContext): Pro
   const interruptedPromise = new Promise<void>((r) => {
     resolveInterrupt = r;
   });
-  const unsubscribe = ctx.onInterrupt(() => {
+  const onInterrupt = () => {
     if (interrupted) {
       // A second Ctrl-C: no more waiting for graceful stops.
       platform.killAll();
@@ -120,7 +123,17 @@ async function runUp(specPath: string, options: UpOptions, ctx: CliContext): Pro
     display.stoppingNow();
     display.note('stopping: draining and stopping every replica (Ctrl-C again to kill them at once)');
     resolveInterrupt();
-  });
+  };
+  const unsubscribe = ctx.onInterrupt(onInterrupt);
+  // Started by another program (`shakedown demo`) that holds our stdin: when it goes away,
+  // stop as after Ctrl-C, so nothing outlives it.
+  const parentGone = () => {
+    if (!interrupted) onInterrupt();
+  };
+  const watchParent = ctx.env.SHAKEDOWN_EXIT_WITH_PARENT === '1' && !process.stdin.isTTY;
+  if (watchParent) {
+    process.stdin.on('end', parentGone).on('close', parentGone).resume();
+  }
   try {
     const started = platform.start();
     const outcome = await Promise.race([
@@ -148,6 +161,10 @@ async function runUp(specPath: string, options: UpOptions, ctx: CliContext): Pro
     await platform.stop();
     removeUpState(stateDir);
     unsubscribe();
+    if (watchParent) {
+      process.stdin.off('end', parentGone).off('close', parentGone);
+      process.stdin.destroy();
+    }
   }
   display.note('stopped; no replica left running');
   ctx.setExitCode(ExitCode.interrupted);
