@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ShakedownError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { AdminRequest, AdminRoute } from '../mesh/admin/router.js';
-import { strictObject } from '../spec/types.js';
+import { durationMs, strictObject } from '../spec/types.js';
 import type { Fleet } from './fleet.js';
 
 /**
@@ -38,6 +38,8 @@ const killBody = strictObject({
     .default('SIGKILL'),
 });
 const emptyBody = strictObject({});
+const pauseBody = strictObject({ ttl: durationMs.optional() });
+const failBody = strictObject({ duration: durationMs });
 
 /** Validates a body; an absent body is `{}`. Errors are usage errors naming the field. */
 function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
@@ -119,10 +121,26 @@ export function fleetAdminRoutes(fleet: Fleet): AdminRoute[] {
     {
       method: 'POST',
       path: '/replicas/:replica/pause',
-      summary: 'freeze a replica (SIGSTOP)',
+      summary:
+        'freeze a replica (SIGSTOP); with {ttl} it is resumed by itself after it (a lease, renewed by pausing again)',
+      handle: (r) => {
+        const b = parseBody(pauseBody, r.body);
+        return { json: fleet.pause(p(r, 'replica'), b.ttl === undefined ? {} : { ttlMs: b.ttl }) };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/replicas/:replica/fail',
+      summary: 'fail a replica for {duration}: SIGKILL, kept down that long, then started again',
+      handle: (r) => ({ json: fleet.fail(p(r, 'replica'), parseBody(failBody, r.body).duration) }),
+    },
+    {
+      method: 'POST',
+      path: '/replicas/:replica/recover',
+      summary: 'end a failure early: start the replica now',
       handle: (r) => {
         parseBody(emptyBody, r.body);
-        return { json: fleet.pause(p(r, 'replica')) };
+        return { json: fleet.recover(p(r, 'replica')) };
       },
     },
     {

@@ -287,10 +287,32 @@ export class Fleet {
     return replicaStatus(r);
   }
 
-  /** Freezes a replica (SIGSTOP to its group). The mesh is not told: detecting it is the mesh's job. */
-  pause(id: string): ReplicaStatus {
+  /**
+   * Freezes a replica (SIGSTOP to its group). The mesh is not told: detecting it is the
+   * mesh's job. With `ttlMs` the pause is a lease that resumes the replica by itself after
+   * that long; pausing again renews it.
+   */
+  pause(id: string, options: { ttlMs?: number } = {}): ReplicaStatus {
     const r = this.requireReplica(id);
-    r.pause();
+    r.pause(options);
+    return replicaStatus(r);
+  }
+
+  /**
+   * Fails a replica for `durationMs` (chaos: pod failure): SIGKILL, then the slot stays down
+   * that long whatever the restart policy says, and is started again. Failing it again while
+   * it is down extends the outage from now.
+   */
+  fail(id: string, durationMs: number): ReplicaStatus {
+    const r = this.requireReplica(id);
+    r.fail(durationMs);
+    return replicaStatus(r);
+  }
+
+  /** Ends a failure early: the replica is started now. */
+  recover(id: string): ReplicaStatus {
+    const r = this.requireReplica(id);
+    r.recover();
     return replicaStatus(r);
   }
 

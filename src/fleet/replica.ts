@@ -72,6 +72,8 @@ export class Replica {
   private stopRequested = false;
   private stopping: Promise<void> | undefined;
   private pausedFrom: ReplicaState | undefined;
+  private pauseLease: AbortController | undefined;
+  private failureHold: { durationMs: number; untilMono: number } | undefined;
   private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
 
   constructor(
@@ -133,19 +135,97 @@ export class Replica {
     this.ctx.emit('replica.killed', this, { signal });
   }
 
-  /** Freezes the replica's processes with SIGSTOP; probes are suspended meanwhile. */
-  pause(): void {
-    if (this.state === 'paused') return;
-    if (this.state !== 'ready' && this.state !== 'unready' && this.state !== 'starting')
-      throw this.stateError('pause');
-    signalGroup(this.requirePid('pause'), 'SIGSTOP');
-    this.pausedFrom = this.state;
-    this.setState('paused');
-    this.ctx.emit('replica.paused', this);
+  /**
+   * Freezes the replica's processes with SIGSTOP; probes are suspended meanwhile. With
+   * `ttlMs` the pause is a lease: the replica is resumed by itself after that long, and
+   * pausing it again renews the lease (a chaos controller that dies leaves nothing frozen).
+   */
+  pause(options: { ttlMs?: number } = {}): void {
+    if (options.ttlMs !== undefined && !(Number.isFinite(options.ttlMs) && options.ttlMs > 0))
+      throw new ShakedownError('E_USAGE', `invalid pause TTL ${options.ttlMs}: expected ms > 0`, {
+        exitCode: ExitCode.usage,
+      });
+    if (this.state !== 'paused') {
+      if (this.state !== 'ready' && this.state !== 'unready' && this.state !== 'starting')
+        throw this.stateError('pause');
+      signalGroup(this.requirePid('pause'), 'SIGSTOP');
+      this.pausedFrom = this.state;
+      this.setState('paused');
+      this.ctx.emit('replica.paused', this, options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs });
+    }
+    if (options.ttlMs !== undefined) this.leasePause(options.ttlMs);
+  }
+
+  private leasePause(ttlMs: number): void {
+    this.pauseLease?.abort();
+    const lease = new AbortController();
+    this.pauseLease = lease;
+    void this.ctx.clock.sleep(ttlMs, lease.signal).then(() => {
+      if (lease.signal.aborted || this.pauseLease !== lease || this.state !== 'paused') return;
+      this.pauseLease = undefined;
+      this.ctx.emit('replica.pause-expired', this, { ttlMs });
+      this.resume();
+    });
+  }
+
+  /**
+   * A failure for a while (Chaos Mesh's pod-failure): the process is SIGKILLed and the slot
+   * stays down for `durationMs` — whatever the restart policy and backoff say — then it is
+   * started again. Failing it again while it is down extends the outage from now.
+   */
+  fail(durationMs: number): void {
+    if (!(Number.isFinite(durationMs) && durationMs > 0))
+      throw new ShakedownError('E_USAGE', `invalid failure duration ${durationMs}: expected ms > 0`, {
+        exitCode: ExitCode.usage,
+      });
+    if (this.state === 'backoff' && this.failureHold !== undefined) {
+      this.failureHold = { durationMs, untilMono: this.ctx.clock.monotonicMs() + durationMs };
+      this.backoffAbort?.abort();
+      this.holdDown();
+      return;
+    }
+    const pid = this.requirePid('fail');
+    this.failureHold = { durationMs, untilMono: this.ctx.clock.monotonicMs() + durationMs };
+    signalGroup(pid, 'SIGKILL');
+    this.ctx.emit('replica.failing', this, { durationMs, signal: 'SIGKILL' });
+  }
+
+  /** Ends a failure early: a replica held down by {@link fail} is started now. */
+  recover(): void {
+    if (this.failureHold === undefined) throw this.stateError('recover');
+    if (this.state !== 'backoff') {
+      // Killed but not yet reaped: restart as soon as the exit is seen.
+      this.failureHold = { ...this.failureHold, untilMono: 0 };
+      return;
+    }
+    this.backoffAbort?.abort();
+    this.failureHold = undefined;
+    this.ctx.emit('replica.recovering', this, { reason: 'recovered' });
+    this.restarts++;
+    this.launch();
+  }
+
+  private holdDown(): void {
+    const hold = this.failureHold;
+    if (!hold) return;
+    const delayMs = Math.max(0, Math.round(hold.untilMono - this.ctx.clock.monotonicMs()));
+    this.setState('backoff');
+    this.ctx.emit('replica.restarting', this, { delayMs, attempt: this.restarts + 2, reason: 'failure' });
+    const abort = new AbortController();
+    this.backoffAbort = abort;
+    void this.ctx.clock.sleep(delayMs, abort.signal).then(() => {
+      if (abort.signal.aborted || this.stopRequested) return;
+      this.failureHold = undefined;
+      this.ctx.emit('replica.recovering', this, { reason: 'failure over' });
+      this.restarts++;
+      this.launch();
+    });
   }
 
   /** Lets a paused replica run again (SIGCONT). */
   resume(): void {
+    this.pauseLease?.abort();
+    this.pauseLease = undefined;
     if (this.state !== 'paused') throw this.stateError('resume');
     signalGroup(this.requirePid('resume'), 'SIGCONT');
     this.setState(this.pausedFrom ?? 'starting');
@@ -172,6 +252,8 @@ export class Replica {
 
   private async doStop(): Promise<void> {
     this.backoffAbort?.abort();
+    this.pauseLease?.abort();
+    this.failureHold = undefined;
     const proc = this.process;
     if (!proc || this.pid === undefined) {
       if (!isTerminal(this.state)) this.finish('stopped', 'stopped');
@@ -348,6 +430,11 @@ export class Replica {
       uptimeMs,
       requested: this.stopRequested,
     });
+    if (this.failureHold !== undefined && !this.stopRequested) {
+      // An injected failure: down for its duration, not counted as a crash.
+      this.holdDown();
+      return;
+    }
     const decision = decideAfterExit(
       { code: exit.code, signal: exit.signal, requested: this.stopRequested },
       readyForMs,

@@ -35,6 +35,11 @@ export interface MeshControl {
   /** Adds a fault (the `mesh.faults` shape); with `ttl` it removes itself after it. */
   addFault(fault: FaultRequest): Promise<FaultState>;
   removeFault(id: string): Promise<boolean>;
+  /**
+   * Renews a fault's TTL lease: it now expires `ttlMs` from now. Rejects with
+   * E_MESH_UNKNOWN_FAULT when the fault is gone (expired or removed).
+   */
+  renewFault(id: string, ttlMs: number): Promise<FaultState>;
   /** Removes every fault added at run time; returns how many. */
   clearFaults(): Promise<number>;
   /** Back to the spec: run-time faults removed, weights as configured, ejections forgotten. */

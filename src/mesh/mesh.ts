@@ -361,6 +361,16 @@ export class Mesh implements MeshControl, ListenerHost {
     return describe(this.faultTable.add(spec, 'runtime')) as FaultState;
   }
 
+  async renewFault(id: string, ttlMs: number): Promise<FaultState> {
+    const f = this.faultTable.renew(id, ttlMs);
+    if (!f) {
+      throw new ShakedownError('E_MESH_UNKNOWN_FAULT', `no fault "${id}" (expired or removed)`, {
+        exitCode: ExitCode.usage,
+      });
+    }
+    return describe(f) as FaultState;
+  }
+
   async removeFault(id: string): Promise<boolean> {
     return this.faultTable.remove(id);
   }

@@ -97,6 +97,21 @@ function contract(name: string, make: (yaml: string) => Promise<Subject>) {
       });
     });
 
+    it('renews a fault lease; a lapsed lease cannot be renewed', async () => {
+      const f = await s.control.addFault({ type: 'abort', status: 418, ttl: 150, id: 'lease1' });
+      const renewed = await s.control.renewFault('lease1', 60_000);
+      expect(Date.parse(renewed.expiresAt as string)).toBeGreaterThan(
+        Date.parse(f.expiresAt as string) + 50_000,
+      );
+      expect((await hit()).status).toBe(418);
+      await s.control.renewFault('lease1', 100);
+      await new Promise((r) => setTimeout(r, 250));
+      expect((await hit()).status).toBe(200);
+      await expect(s.control.renewFault('lease1', 1000)).rejects.toMatchObject({
+        code: 'E_MESH_UNKNOWN_FAULT',
+      });
+    });
+
     it('resets to the spec and reports state, windows and events', async () => {
       await s.control.setWeights('shop', { v1: 0, v2: 1 });
       await s.control.addFault({ type: 'delay', delay: 1 });

@@ -83,6 +83,10 @@ export class MeshAdminClient implements MeshControl {
     return this.call('POST', '/v1/faults', fault);
   }
 
+  renewFault(id: string, ttlMs: number): Promise<FaultState> {
+    return this.call('POST', `/v1/faults/${enc(id)}/renew`, { ttl: ttlMs });
+  }
+
   async removeFault(id: string): Promise<boolean> {
     try {
       await this.call('DELETE', `/v1/faults/${enc(id)}`);

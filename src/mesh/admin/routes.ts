@@ -15,6 +15,7 @@ const weightsBody = strictObject({
 });
 const endpointBody = strictObject({ address: z.string({ error: () => 'expected "host:port"' }) });
 const drainBody = strictObject({ timeout: durationMs.optional() }).optional();
+const renewBody = strictObject({ ttl: durationMs });
 
 function sinceOf(q: URLSearchParams): number {
   const s = q.get('since');
@@ -148,6 +149,15 @@ export function meshAdminRoutes(
           };
         }
         return { json: { removed: id } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/faults/:id/renew',
+      summary: "renew a fault's TTL lease ({ttl}): it expires that long from now",
+      handle: async (r) => {
+        const body = parseInput(renewBody, r.body, 'renewal');
+        return { json: await mesh.renewFault(r.params.id as string, body.ttl) };
       },
     },
     {

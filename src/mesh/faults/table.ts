@@ -69,6 +69,29 @@ export class FaultTable {
     return fault;
   }
 
+  /**
+   * Renews a run-time fault's lease: it now expires `ttlMs` from now (a chaos controller
+   * renews its faults while it runs, so they lapse soon after it dies). Returns the fault,
+   * or undefined when there is none (it expired or was removed: the lease is lost).
+   */
+  renew(id: string, ttlMs: number): ActiveFault | undefined {
+    this.prune();
+    const f = this.faults.find((x) => x.id === id);
+    if (!f) return undefined;
+    if (!(Number.isFinite(ttlMs) && ttlMs > 0)) {
+      throw new ShakedownError('E_MESH_FAULT_TTL', `a lease renewal needs a ttl > 0, got ${ttlMs}`, {
+        exitCode: ExitCode.usage,
+      });
+    }
+    f.expiresAtMs = this.ctx.clock.now() + ttlMs;
+    const old = this.timers.get(id);
+    if (old) clearTimeout(old);
+    const timer = setTimeout(() => this.expire(id), ttlMs);
+    timer.unref();
+    this.timers.set(id, timer);
+    return f;
+  }
+
   remove(id: string, kind = 'fault.removed'): boolean {
     const f = this.faults.find((x) => x.id === id);
     if (!f) return false;

@@ -137,6 +137,35 @@ describe('TCP plane of the mesh', () => {
     expect(c.data.toString()).toBe('standby\n');
   });
 
+  it('renews toxic leases, and takes the listener down on a lease that lapses by itself', async () => {
+    await call('POST', '/listeners/db/toxics', {
+      name: 'leased',
+      type: 'slow_close',
+      attributes: { delayMs: 1 },
+      ttl: '300ms',
+    });
+    const renewed = await call('POST', '/listeners/db/toxics/leased/renew', { ttl: '5s' });
+    expect(renewed.status).toBe(200);
+    expect(renewed.json.expiresAtMs as number).toBeGreaterThan(Date.now() + 4000);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(
+      plane
+        .listener('db')
+        .toxics()
+        .map((t) => t.name),
+    ).toEqual(['leased']);
+    expect((await call('DELETE', '/listeners/db/toxics/leased')).status).toBe(200);
+    expect((await call('POST', '/listeners/db/toxics/leased/renew', { ttl: '5s' })).status).toBe(404);
+
+    expect((await call('POST', '/listeners/db/disable', { ttl: '300ms' })).status).toBe(200);
+    expect((await connectClient(dbPort()).done).errorCode).toBe('ECONNREFUSED');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(plane.listener('db').enabled).toBe(true);
+    expect((await connectClient(dbPort()).done).errorCode).toBeUndefined();
+    const kinds = (await mesh.events(0)).map((e) => e.kind);
+    expect(kinds).toContain('mesh.tcp.listener.lease-expired');
+  });
+
   it('is reset with the mesh: run-time toxics go', async () => {
     await call('POST', '/listeners/db/toxics', { type: 'timeout', attributes: { timeoutMs: 0 } });
     expect(plane.listener('db').toxics()).toHaveLength(1);

@@ -85,6 +85,8 @@ const toxicBody = strictObject({
   attributes: z.record(z.string(), z.unknown()).optional(),
   ttl: durationMs.optional(),
 });
+const renewBody = strictObject({ ttl: durationMs });
+const disableBody = strictObject({ ttl: durationMs.optional() });
 const upstreamBody = strictObject({
   address: z.string({ error: () => 'expected "host:port"' }),
   existing: z.enum(['close', 'keep', 'reset']).optional(),
@@ -140,10 +142,31 @@ function tcpAdminRoutes(plane: TcpPlane): AdminRoute[] {
     },
     {
       method: 'POST',
+      path: '/listeners/:listener/toxics/:toxic/renew',
+      summary: "renew a toxic's TTL lease ({ttl}): it ends that long from now",
+      handle: (req) => {
+        const b = parseBody(renewBody, req.body, 'renewal');
+        if (!one(req.params).renewToxic(req.params.toxic as string, b.ttl)) {
+          throw usageError(
+            'E_TCP_UNKNOWN_TOXIC',
+            `no toxic "${req.params.toxic}" on "${req.params.listener}"`,
+          );
+        }
+        return {
+          json: one(req.params)
+            .toxics()
+            .find((t) => t.name === req.params.toxic),
+        };
+      },
+    },
+    {
+      method: 'POST',
       path: '/listeners/:listener/disable',
-      summary: 'take the listener down: new connections are refused, open ones closed',
+      summary:
+        'take the listener down: new connections are refused, open ones closed; with {ttl} it comes back up by itself (a lease, renewed by calling again)',
       handle: async (req) => {
-        await one(req.params).disable();
+        const b = parseBody(disableBody, req.body, 'disable');
+        await one(req.params).disable(b.ttl === undefined ? {} : { ttlMs: b.ttl });
         return { json: one(req.params).state() };
       },
     },

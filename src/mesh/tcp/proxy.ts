@@ -29,6 +29,7 @@ export class TcpProxy {
   private upstreamAddress: HostPort;
   private server: Server | undefined;
   private isEnabled: boolean;
+  private downLease: AbortController | undefined;
   private closed = false;
   private nextConnectionId = 1;
   private readonly connectionsById = new Map<number, TcpConnection>();
@@ -115,16 +116,36 @@ export class TcpProxy {
     else await Promise.all(open.map((c) => c.close(this.closeGraceMs)));
   }
 
-  /** Takes the listener down: the port refuses connections, open ones are closed. */
-  async disable(): Promise<void> {
+  /**
+   * Takes the listener down: the port refuses connections, open ones are closed. With
+   * `ttlMs` the down state is a lease: the listener comes back up by itself after that long
+   * (calling again renews it), so a chaos controller that dies leaves no listener down.
+   */
+  async disable(options: { ttlMs?: number } = {}): Promise<void> {
+    this.downLease?.abort();
+    this.downLease = undefined;
+    if (options.ttlMs !== undefined) {
+      if (!(Number.isFinite(options.ttlMs) && options.ttlMs > 0))
+        throw new ShakedownError('E_TCP_TTL', `invalid TTL ${options.ttlMs}: expected ms > 0`);
+      const lease = new AbortController();
+      this.downLease = lease;
+      void this.clock.sleep(options.ttlMs, lease.signal).then(async () => {
+        if (lease.signal.aborted || this.closed || this.downLease !== lease) return;
+        this.downLease = undefined;
+        this.emit('mesh.tcp.listener.lease-expired', {});
+        await this.enable().catch(() => {});
+      });
+    }
     if (!this.isEnabled) return;
     this.isEnabled = false;
-    this.emit('mesh.tcp.listener.down', {});
+    this.emit('mesh.tcp.listener.down', options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs });
     await this.stopServer();
   }
 
   /** Brings the listener back up on the same address. */
   async enable(): Promise<void> {
+    this.downLease?.abort();
+    this.downLease = undefined;
     if (this.isEnabled) return;
     this.isEnabled = true;
     try {
@@ -142,6 +163,11 @@ export class TcpProxy {
    */
   addToxic(input: ToxicInput, options: { ttlMs?: number } = {}): ToxicInfo {
     return { ...this.collection.add(input, options).info };
+  }
+
+  /** Renews a toxic's TTL lease (it ends `ttlMs` from now); false if there is no such toxic. */
+  renewToxic(name: string, ttlMs: number): boolean {
+    return this.collection.renew(name, ttlMs);
   }
 
   /** Removes a toxic by name, from open connections too; false if there was none. */
@@ -200,6 +226,7 @@ export class TcpProxy {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.downLease?.abort();
     this.collection.clear('closed');
     await this.stopServer();
   }

@@ -124,6 +124,23 @@ export class ToxicCollection {
     return true;
   }
 
+  /**
+   * Renews a toxic's TTL lease: it now ends `ttlMs` from now (a chaos controller renews
+   * while it runs, so the toxic lapses soon after it dies). False when there is no such
+   * toxic (it lapsed or was removed).
+   */
+  renew(name: string, ttlMs: number): boolean {
+    const entry = this.entries.get(name);
+    if (!entry) return false;
+    if (!(Number.isFinite(ttlMs) && ttlMs > 0)) {
+      throw usageError('E_TOXIC_TTL', `invalid TTL ${ttlMs} for toxic "${name}": expected ms > 0`);
+    }
+    this.leases.get(entry.id)?.abort();
+    entry.info.expiresAtMs = this.clock.now() + ttlMs;
+    this.lease(entry, ttlMs);
+    return true;
+  }
+
   /** Removes every toxic. */
   clear(reason: ToxicRemovalReason): void {
     for (const name of [...this.entries.keys()]) this.remove(name, reason);
