@@ -1,3 +1,4 @@
+import { chaosSectionSchema } from './chaos.js';
 import { loadSectionSchema } from './load.js';
 import { meshSectionSchema } from './mesh.js';
 import { servicesSectionSchema } from './services.js';
@@ -12,4 +13,5 @@ export const sectionSchemas = {
   watch: watchSectionSchema,
   services: servicesSectionSchema,
   mesh: meshSectionSchema,
+  chaos: chaosSectionSchema,
 } as const;
