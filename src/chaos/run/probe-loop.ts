@@ -1,0 +1,68 @@
+import type { Clock } from '../../core/clock.js';
+import type { Phase, ProbeRound } from '../measure/types.js';
+import type { Probe } from '../probes/types.js';
+
+/**
+ * Checks the hypothesis every interval: one round runs every probe that counts in the
+ * current phase (in parallel, each bounded by the interval or its own timeout); rounds
+ * never overlap. Each round goes to `onRound`, which also decides aborts.
+ */
+export interface NamedProbe {
+  name: string;
+  phases: Phase[];
+  probe: Probe;
+}
+
+export class ProbeLoop {
+  private readonly stop = new AbortController();
+  private loop: Promise<void> | undefined;
+  phase: Phase = 'before';
+
+  constructor(
+    private readonly probes: readonly NamedProbe[],
+    private readonly intervalMs: number,
+    private readonly clock: Clock,
+    private readonly onRound: (round: ProbeRound) => void,
+  ) {}
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  /** Runs one more round now (the last one of a phase) and waits for it. */
+  async roundNow(): Promise<ProbeRound> {
+    return this.round();
+  }
+
+  async close(): Promise<void> {
+    this.stop.abort();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stop.signal.aborted) {
+      const started = this.clock.monotonicMs();
+      await this.round();
+      const wait = this.intervalMs - (this.clock.monotonicMs() - started);
+      await this.clock.sleep(Math.max(0, wait), this.stop.signal);
+    }
+  }
+
+  private async round(): Promise<ProbeRound> {
+    const phase = this.phase;
+    const t = this.clock.now();
+    const active = this.probes.filter((p) => p.phases.includes(phase));
+    const results = await Promise.all(
+      active.map(async (p) => {
+        try {
+          return { probe: p.name, ...(await p.probe.check(this.stop.signal)) };
+        } catch (e) {
+          return { probe: p.name, ok: false, value: null, detail: `probe error: ${(e as Error).message}` };
+        }
+      }),
+    );
+    const round: ProbeRound = { t, phase, results };
+    this.onRound(round);
+    return round;
+  }
+}
