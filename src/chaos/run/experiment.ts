@@ -187,7 +187,7 @@ export async function runExperiment(o: ExperimentRunOptions): Promise<ChaosRepor
   try {
     await clock.sleep(exp.before, methodAbort.signal);
     const lastBefore = rounds.filter((r) => r.phase === 'before').at(-1);
-    if (lastBefore && lastBefore.results.some((x) => !x.ok) && abortedBy === null) {
+    if (lastBefore?.results.some((x) => !x.ok) && abortedBy === null) {
       abortedBy = 'not-steady';
       reason = `not in a steady state before the method: ${lastBefore.results.find((x) => !x.ok)?.probe}`;
       ctx.emit('hypothesis.not-steady', o.name, { reason });

@@ -119,7 +119,11 @@ async function runOne(
       platform = await LocalPlatform.start(loaded, {
         stateDir: o.stateDir,
         ...(o.env ? { env: o.env } : {}),
-        events: { emit: (e) => platformEvents.forEach((f) => f(e)) },
+        events: {
+          emit: (e) => {
+            for (const f of platformEvents) f(e);
+          },
+        },
         readyTimeoutMs: o.readyTimeoutMs ?? 60_000,
       });
       controls = localControls(platform, {
