@@ -192,6 +192,14 @@ export const databaseSchema = strictObject({
   replication: z.enum(['synchronous', 'asynchronous']).default('synchronous'),
   /** Writes whose survival the experiment checks, through the listener. */
   writes: strictObject({ rate: ratePerSec.default(50) }).optional(),
+  /**
+   * The app that uses it: its env var (default DATABASE_URL) is set to the listener's URL
+   * before the platform starts; a listener missing from mesh.tcp is added (free port).
+   */
+  app: strictObject({
+    service: z.string().min(1),
+    env: z.string().min(1).default('DATABASE_URL'),
+  }).optional(),
 });
 
 export const abortSchema = strictObject({

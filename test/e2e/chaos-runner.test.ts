@@ -56,8 +56,8 @@ describe('an experiment on the local platform', () => {
     expect(f?.timeToDetectMs).toBeGreaterThanOrEqual(0);
     expect(f?.timeToDetectMs).toBeLessThan(2500);
     expect(f?.timeToRecoverMs).not.toBeNull();
-    expect(report.latencyMs.during.p50).toBeGreaterThanOrEqual(290);
-    expect(report.latencyMs.before.p99).toBeLessThan(250);
+    expect(report.latencyByPhaseMs.during.p50).toBeGreaterThanOrEqual(290);
+    expect(report.latencyByPhaseMs.before.p99).toBeLessThan(250);
     expect(report.timeline.map((e) => e.kind)).toEqual(
       expect.arrayContaining([
         'fault.injected',

@@ -75,7 +75,10 @@ async function openSqlite(file) {
 
 async function openPostgres(url) {
   const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  // An idle connection lost with its server (a database failover) is replaced on the next
+  // query; without a listener the pool's error would end the process.
+  pool.on('error', () => {});
   await pool.query(`CREATE TABLE IF NOT EXISTS orders (
     id TEXT PRIMARY KEY, cart_id TEXT NOT NULL, items JSONB NOT NULL,
     total_cents BIGINT NOT NULL, created_at BIGINT NOT NULL)`);

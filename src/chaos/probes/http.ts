@@ -22,6 +22,8 @@ export const httpProbe = defineProbe({
       .string()
       .regex(/^[A-Z]+$/)
       .default('GET'),
+    /** A JSON body (sent with content-type application/json). */
+    body: z.unknown().optional(),
     status: z.array(z.number().int().min(100).max(599)).optional(),
     timeout: durationMs.default(2000),
     latency: toleranceField.optional(),
@@ -35,12 +37,16 @@ export const httpProbe = defineProbe({
       );
     const url = base ? new URL(p.url, base).toString() : p.url;
     assertTargetsAllowed([url], false);
+    const body = (p as { body?: unknown }).body;
     return {
       async check(signal) {
         const t0 = performance.now();
         try {
           const res = await request(url, {
             method: p.method as 'GET',
+            ...(body === undefined
+              ? {}
+              : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
             headersTimeout: p.timeout,
             bodyTimeout: p.timeout,
             signal: AbortSignal.any([signal, AbortSignal.timeout(p.timeout)]),

@@ -106,6 +106,8 @@ export class LeaseKeeper {
     this.child = undefined;
     return new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      // Waited for: it must keep the event loop alive until it has undone what it holds.
+      child.ref();
       child.once('exit', () => resolve());
       child.stdin?.end();
     });

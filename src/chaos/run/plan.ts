@@ -31,7 +31,7 @@ function describe(step: StepSpec): string {
     return `${type}${fields ? ` ${fields}` : ''}`;
   }
   if (step.kind === 'action') return `action ${step.action.type}`;
-  if (step.kind === 'wait') return `wait ${formatDurationMs(step.durationMs)}`;
+  if (step.kind === 'wait') return 'wait';
   return step.kind;
 }
 

@@ -47,7 +47,13 @@ export interface ChaosReport {
     after: LatencySummaryMs;
     all: LatencySummaryMs;
   };
-  traffic: { before: TrafficStats; during: TrafficStats; after: TrafficStats };
+  traffic: {
+    before: TrafficStats;
+    during: TrafficStats;
+    after: TrafficStats;
+    /** During the fault window, per request of the load scenario (add-to-cart, browse, …). */
+    duringByRequest: Record<string, TrafficStats>;
+  };
   /** Requests that failed (and starts dropped) during the fault window. */
   requestsLost: number;
   timeToDetectMs: number | null;
@@ -90,6 +96,16 @@ export function buildReport(i: ReportInput): ChaosReport {
     after: trafficIn(i.loadWindows, { startMs: during.endMs, endMs: i.endedAt + 60_000 }),
   };
   const all = trafficIn(i.loadWindows, { startMs: 0, endMs: Number.MAX_SAFE_INTEGER });
+  const names = [...new Set(i.loadWindows.map((w) => w.key.request).filter((r): r is string => !!r))];
+  const duringByRequest = Object.fromEntries(
+    names.map((n) => [
+      n,
+      trafficIn(
+        i.loadWindows.filter((w) => w.key.request === n),
+        during,
+      ),
+    ]),
+  );
   const sorted = [...i.injections].sort((a, b) => a.injectedAtMs - b.injectedAtMs);
   const faults: FaultOutcome[] = sorted.map((inj, k) => {
     // Rounds after the next injection of the same type belong to that one.
@@ -132,13 +148,13 @@ export function buildReport(i: ReportInput): ChaosReport {
       during: traffic.during.availability,
       after: traffic.after.availability,
     },
-    latencyMs: {
+    latencyMs: all.latencyMs,
+    latencyByPhaseMs: {
       before: traffic.before.latencyMs,
       during: traffic.during.latencyMs,
       after: traffic.after.latencyMs,
-      all: all.latencyMs,
     },
-    traffic,
+    traffic: { ...traffic, duringByRequest },
     requestsLost: traffic.during.failed + traffic.during.dropped,
     timeToDetectMs: detected.length ? Math.min(...detected) : null,
     mttr: summarizeRecovery(faults),

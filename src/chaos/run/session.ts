@@ -1,5 +1,8 @@
 import { join } from 'node:path';
+import { usageError } from '../../core/errors.js';
 import type { RunEvent } from '../../core/event.js';
+import { PortAllocator } from '../../fleet/ports.js';
+import { parseHostPort, tcpListenerSchema } from '../../mesh/tcp/index.js';
 import { LocalPlatform } from '../../platform/local.js';
 import type { LoadedSpec } from '../../spec/load-spec.js';
 import type { ResultsStore } from '../../store/types.js';
@@ -110,11 +113,7 @@ async function runOne(
       if (!o.loaded) throw new Error('an experiment without a spec needs --admin-url to reach a platform');
       const loaded: LoadedSpec = { ...o.loaded, spec: structuredClone(o.loaded.spec) };
       o.editSpec?.(loaded.spec);
-      for (const db of databases.all()) {
-        const l = loaded.spec.mesh?.tcp.find((t) => t.name === db.listener);
-        if (!l) throw new Error(`database ${db.name}: no TCP listener "${db.listener}" in mesh.tcp`);
-        (l as { upstream: unknown }).upstream = { host: '127.0.0.1', port: db.cluster.primary.port };
-      }
+      for (const db of databases.all()) await wireDatabase(loaded, db, experiment.databases[db.name]?.app);
       o.note?.('starting the platform');
       platform = await LocalPlatform.start(loaded, {
         stateDir: o.stateDir,
@@ -179,6 +178,40 @@ async function runOne(
       journal.reverted(id, Date.now(), 'stopped');
     }
   }
+}
+
+/**
+ * Points the spec at an experiment database before the platform starts: its TCP listener's
+ * upstream is the primary (the listener is added, on a free port, if the spec has none),
+ * and the app's env var holds the listener's URL.
+ */
+async function wireDatabase(
+  loaded: LoadedSpec,
+  db: { name: string; listener: string; cluster: PostgresCluster },
+  app: { service: string; env: string } | undefined,
+): Promise<void> {
+  const mesh = loaded.spec.mesh;
+  if (!mesh)
+    throw usageError(
+      'E_CHAOS_NO_MESH',
+      `database ${db.name} is reached through a mesh TCP listener; the spec has no mesh: section`,
+    );
+  const upstream = `127.0.0.1:${db.cluster.primary.port}`;
+  let l = mesh.tcp.find((t) => t.name === db.listener);
+  if (!l) {
+    const port = await new PortAllocator().allocate('127.0.0.1');
+    l = tcpListenerSchema.parse({ name: db.listener, listen: `127.0.0.1:${port}`, upstream });
+    mesh.tcp.push(l);
+  }
+  (l as { upstream: unknown }).upstream = parseHostPort(upstream);
+  if (!app) return;
+  const svc = loaded.spec.services?.[app.service];
+  if (!svc) throw usageError('E_CHAOS_TARGET', `database ${db.name}: no service "${app.service}" to connect`);
+  if (l.listen.port === 0)
+    (l as { listen: unknown }).listen = parseHostPort(
+      `127.0.0.1:${await new PortAllocator().allocate('127.0.0.1')}`,
+    );
+  svc.env = { ...svc.env, [app.env]: `postgres://postgres@127.0.0.1:${l.listen.port}/postgres` };
 }
 
 /** The journal of a state directory (for `chaos stop`). */

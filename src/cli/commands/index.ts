@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerBaseline } from './baseline.js';
+import { registerChaos } from './chaos.js';
 import { registerCompare } from './compare.js';
 import { registerDemo } from './demo.js';
 import { registerEval } from './eval.js';
@@ -29,4 +30,5 @@ export const commandModules: Array<(program: Command, ctx: CliContext) => void> 
   registerLogs,
   registerRestart,
   registerMesh,
+  registerChaos,
 ];
