@@ -41,12 +41,10 @@ export interface ChaosReport {
   /** From the first injection to the end of the last fault's effect. */
   faultWindow: { startMs: number; endMs: number } | null;
   availability: { before: number | null; during: number | null; after: number | null };
-  latencyMs: {
-    before: LatencySummaryMs;
-    during: LatencySummaryMs;
-    after: LatencySummaryMs;
-    all: LatencySummaryMs;
-  };
+  /** Latency of the whole run (what `shakedown runs` lists). */
+  latencyMs: LatencySummaryMs;
+  /** Latency before, during (the fault window) and after the faults. */
+  latencyByPhaseMs: { before: LatencySummaryMs; during: LatencySummaryMs; after: LatencySummaryMs };
   traffic: {
     before: TrafficStats;
     during: TrafficStats;
