@@ -1,4 +1,3 @@
-import { formatDurationMs } from '../../core/units.js';
 import type { StepSpec } from '../schema.js';
 
 /**
