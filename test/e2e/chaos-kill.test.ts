@@ -37,9 +37,9 @@ describe('shakedown chaos run: catalog-kill on the shop', () => {
     if (!report) throw new Error('no report');
     expect(report.status).toBe('passed');
     expect(report.faults).toHaveLength(6);
-    expect(report.faults.every((f) => f.type === 'replica-kill' && /^catalog-v1-\d$/.test(f.targets[0] ?? ''))).toBe(
-      true,
-    );
+    expect(
+      report.faults.every((f) => f.type === 'replica-kill' && /^catalog-v1-\d$/.test(f.targets[0] ?? '')),
+    ).toBe(true);
     expect(report.traffic.during.requests).toBeGreaterThan(20_000);
     expect(report.availability.during).toBeGreaterThanOrEqual(0.999);
     expect(report.mttr).toMatchObject({ count: 6, unrecovered: 0 });

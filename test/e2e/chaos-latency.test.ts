@@ -45,7 +45,9 @@ describe('shakedown chaos run: catalog-latency on the shop', () => {
     expect(r.stderr).toMatch(/hypothesis\.violated\s+catalog-latency\s+p99-under-250ms: p99 \d+/);
     // Reverted, and the hypothesis came back after it.
     expect(fault.revertedAt).not.toBeNull();
-    expect(report.timeline.some((e) => e.kind === 'hypothesis.restored' && e.t > (fault.revertedAt ?? 0))).toBe(true);
+    expect(
+      report.timeline.some((e) => e.kind === 'hypothesis.restored' && e.t > (fault.revertedAt ?? 0)),
+    ).toBe(true);
     expect(fault.timeToRecoverMs).not.toBeNull();
   }, 120_000);
 });

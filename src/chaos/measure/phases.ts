@@ -4,8 +4,10 @@ import type { TimeRange } from './types.js';
 
 /**
  * Availability and latency of the experiment's traffic in a time range, from the load's
- * per-second Windows: histograms merged exactly, never averaged. A window belongs to the
- * range its start falls in. Pure.
+ * per-second Windows: histograms merged exactly, never averaged. Requests are recorded in
+ * the window of the second they completed in, and a window belongs to the range it ends
+ * in — (start, end] — so each request counts once, in the phase it completed in, to the
+ * second: the second in which a fault landed counts as during the fault. Pure.
  */
 export interface TrafficStats {
   requests: number;
@@ -26,7 +28,8 @@ export function trafficIn(windows: readonly Window[], range: TimeRange): Traffic
   let dropped = 0;
   const failures: Record<string, number> = {};
   for (const w of windows) {
-    if (w.startMs < range.startMs || w.startMs >= range.endMs) continue;
+    const endMs = w.startMs + w.durationMs;
+    if (endMs <= range.startMs || endMs > range.endMs) continue;
     h.add(w.latencyUs);
     requests += w.counters.requests;
     failed += w.counters.errors;

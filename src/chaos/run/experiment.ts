@@ -135,9 +135,16 @@ export async function runExperiment(o: ExperimentRunOptions): Promise<ChaosRepor
     const healthy = hyp.results.every((x) => x.ok);
     if (healthy !== wasHealthy) {
       const failed = hyp.results.find((x) => !x.ok);
-      ctx.emit(healthy ? 'hypothesis.restored' : 'hypothesis.violated', o.name, {
-        phase: r.phase,
-        ...(failed ? { probe: failed.probe, value: failed.value, detail: failed.detail } : {}),
+      // At the round's time: when the probes looked, not when the slowest one answered.
+      emit({
+        t: r.t,
+        kind: healthy ? 'hypothesis.restored' : 'hypothesis.violated',
+        source: 'chaos',
+        subject: o.name,
+        data: {
+          phase: r.phase,
+          ...(failed ? { probe: failed.probe, value: failed.value, detail: failed.detail } : {}),
+        },
       });
       wasHealthy = healthy;
     }
@@ -186,6 +193,7 @@ export async function runExperiment(o: ExperimentRunOptions): Promise<ChaosRepor
   const databases: Record<string, WriteVerdict> = {};
   try {
     await clock.sleep(exp.before, methodAbort.signal);
+    await loop.enter('during');
     const lastBefore = rounds.filter((r) => r.phase === 'before').at(-1);
     if (lastBefore?.results.some((x) => !x.ok) && abortedBy === null) {
       abortedBy = 'not-steady';
@@ -193,7 +201,6 @@ export async function runExperiment(o: ExperimentRunOptions): Promise<ChaosRepor
       ctx.emit('hypothesis.not-steady', o.name, { reason });
     }
     methodStartMs = clock.now();
-    loop.phase = 'during';
     if (abortedBy === null) {
       ctx.emit('method.started', o.name, { steps: exp.method.length });
       try {
@@ -212,7 +219,7 @@ export async function runExperiment(o: ExperimentRunOptions): Promise<ChaosRepor
     methodEndMs = clock.now();
     ctx.emit('method.finished', o.name, {});
     await runRollbacks(exp, ctx);
-    loop.phase = 'after';
+    await loop.enter('after');
     if (abortedBy === null) await clock.sleep(exp.after, methodAbort.signal);
   } finally {
     await injector.revertAll(abortedBy ?? 'finished');

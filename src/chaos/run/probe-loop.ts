@@ -16,7 +16,8 @@ export interface NamedProbe {
 export class ProbeLoop {
   private readonly stop = new AbortController();
   private loop: Promise<void> | undefined;
-  phase: Phase = 'before';
+  private current: Promise<ProbeRound> | undefined;
+  private phaseNow: Phase = 'before';
 
   constructor(
     private readonly probes: readonly NamedProbe[],
@@ -29,9 +30,18 @@ export class ProbeLoop {
     this.loop = this.run();
   }
 
-  /** Runs one more round now (the last one of a phase) and waits for it. */
-  async roundNow(): Promise<ProbeRound> {
-    return this.round();
+  get phase(): Phase {
+    return this.phaseNow;
+  }
+
+  /**
+   * Moves to the next phase once the round in flight (of the phase ending) has finished,
+   * so that round counts for the phase it started in and nothing of the next phase (a fault
+   * being injected) can reach it.
+   */
+  async enter(phase: Phase): Promise<void> {
+    await this.current?.catch(() => undefined);
+    this.phaseNow = phase;
   }
 
   async close(): Promise<void> {
@@ -42,14 +52,16 @@ export class ProbeLoop {
   private async run(): Promise<void> {
     while (!this.stop.signal.aborted) {
       const started = this.clock.monotonicMs();
-      await this.round();
+      this.current = this.round();
+      await this.current;
+      this.current = undefined;
       const wait = this.intervalMs - (this.clock.monotonicMs() - started);
       await this.clock.sleep(Math.max(0, wait), this.stop.signal);
     }
   }
 
   private async round(): Promise<ProbeRound> {
-    const phase = this.phase;
+    const phase = this.phaseNow;
     const t = this.clock.now();
     const active = this.probes.filter((p) => p.phases.includes(phase));
     const results = await Promise.all(

@@ -10,7 +10,11 @@ import type { ChaosReport } from './report.js';
  */
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(3)}%`);
 const ms = (v: number | null) =>
-  v === null ? '—' : v < 60_000 ? `${v < 1000 ? Math.round(v) : (v / 1000).toFixed(2)}${v < 1000 ? 'ms' : 's'}` : formatDurationMs(v);
+  v === null
+    ? '—'
+    : v < 60_000
+      ? `${v < 1000 ? Math.round(v) : (v / 1000).toFixed(2)}${v < 1000 ? 'ms' : 's'}`
+      : formatDurationMs(v);
 const lat = (l: LatencySummaryMs) =>
   l.count ? `p50 ${l.p50}ms  p95 ${l.p95}ms  p99 ${l.p99}ms  max ${l.max}ms` : 'no requests';
 
