@@ -59,7 +59,7 @@ export class WriteChecker {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  /** Creates the table and starts writing. */
+  /** Creates the table, makes the first write and goes on writing. */
   async start(): Promise<void> {
     const c = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 5000 });
     await c.connect();
@@ -68,6 +68,7 @@ export class WriteChecker {
     } finally {
       await c.end();
     }
+    await this.writeOne();
     this.loop = this.run();
   }
 
