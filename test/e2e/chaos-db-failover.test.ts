@@ -1,8 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import type { ChaosReport } from '../../src/chaos/run/report.js';
 import { runCliProcess } from '../helpers/cli.js';
 import { shopSpecFile } from '../helpers/shop.js';
@@ -86,7 +86,9 @@ describe('shakedown chaos run: orders database failover on the shop', () => {
     expect(typeof db?.lost).toBe('number');
     expect(db?.lost).toBeGreaterThanOrEqual(0);
     expect(db?.lostSeqs).toHaveLength(Math.min(db?.lost ?? 0, 100));
-    expect(report.status).toBe(db?.lost ? 'failed' : report.hypothesis.verdict === 'held' ? 'passed' : 'failed');
+    expect(report.status).toBe(
+      db?.lost ? 'failed' : report.hypothesis.verdict === 'held' ? 'passed' : 'failed',
+    );
   }, 120_000);
 
   it('leaves no database behind', () => {

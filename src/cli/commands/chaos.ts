@@ -174,6 +174,8 @@ async function runCommand(targetPath: string, options: RunOptions, ctx: CliConte
   const stateDir = resolve(ctx.cwd, options.stateDir);
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const attach = attachTarget(options, ctx);
+  if (attach && !options.quiet && !options.adminUrl)
+    ctx.stderr.write(`attached to shakedown up at ${attach.adminUrl} (found in ${stateDir}/up.json)\n`);
   const leaseMs = options.lease ? parseDurationMs(options.lease, '--lease') : target.leaseMs;
   const seed = options.seed ?? Date.now() & 0x7fffffff;
 
