@@ -94,7 +94,9 @@ method:
     // Everything is in force.
     const active = journal.active();
     expect((await mesh.faults()).map((f) => f.id)).toEqual([active.find((e) => e.type === 'latency')?.id]);
-    const paused = (active.find((e) => e.type === 'replica-pause')?.data.replicas as string[])[0] as string;
+    const paused = (
+      (active.find((e) => e.type === 'replica-pause')?.data.replicas ?? []) as string[]
+    )[0] as string;
     const fleet = async () =>
       (
         (await (await fetch(`${info.adminUrl}/v1/fleet/services/catalog`)).json()) as {

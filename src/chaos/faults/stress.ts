@@ -69,7 +69,7 @@ function stressFault(kind: 'cpu' | 'memory', shape: z.ZodRawShape, summary: stri
           stressors:
             kind === 'cpu'
               ? { cpu: { workers: p.workers, load: (p as { load?: number }).load ?? 100 } }
-              : { memory: { workers: p.workers, size: String((p as { size?: number }).size ?? 0) } },
+              : { memory: { workers: p.workers, size: sizeText((p as { size?: number }).size ?? 0) } },
           ...(r.duration ? { duration: r.duration } : {}),
         },
       },
@@ -88,3 +88,14 @@ export const memoryStressFault = stressFault(
   { size: sizeBytes },
   'hold memory beside replicas (stress-ng --vm, or a burner of our own), in their cgroups',
 );
+
+/** A size as Chaos Mesh writes it: "256MiB", else bytes ("1000B"). */
+function sizeText(bytes: number): string {
+  for (const [unit, n] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const)
+    if (bytes >= n && bytes % n === 0) return `${bytes / n}${unit}`;
+  return `${bytes}B`;
+}
