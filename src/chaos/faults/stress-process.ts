@@ -168,14 +168,38 @@ export function taggedProcesses(faultId: string): number[] {
   return out;
 }
 
-/** Kills a fault's stress processes (found by tag); how many there were. */
+/**
+ * A fault's stress processes: the tagged ones and every member of their process groups
+ * (stress-ng renames its workers, which overwrites the environment /proc shows).
+ */
+export function stressProcesses(faultId: string): number[] {
+  const leaders = new Set(taggedProcesses(faultId));
+  const out = new Set(leaders);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] !== 'Z' && leaders.has(Number(fields[2]))) out.add(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return [...out];
+}
+
+/** Kills a fault's stress processes (found by tag, with their groups); how many there were. */
 export function killTagged(faultId: string): number {
-  const pids = taggedProcesses(faultId);
+  const pids = stressProcesses(faultId);
   for (const pid of pids) {
     try {
-      process.kill(pid, 'SIGKILL');
+      process.kill(-pid, 'SIGKILL');
     } catch {
-      // Already gone.
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
     }
   }
   return pids.length;
