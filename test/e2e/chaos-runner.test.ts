@@ -11,7 +11,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function run(chaos: string, name: string) {
+async function run(chaos: string, name: string, signal?: AbortSignal) {
   const loaded = parseSpecText(chaosSpecText(chaos), 'chaos-test.yaml', process.cwd());
   const stateDir = chaosStateDir();
   dirs.push(stateDir);
@@ -24,6 +24,7 @@ async function run(chaos: string, name: string) {
     leaseMs: 2000,
     seed: 7,
     loadWorkers: 1,
+    ...(signal ? { signal } : {}),
   });
   if (!report) throw new Error('no report');
   return { report, stateDir };
@@ -99,5 +100,52 @@ describe('an experiment on the local platform', () => {
     expect(report.availability.during).toBeGreaterThan(0.99);
     expect(report.requests).toBeGreaterThan(100);
     expect(report.timeline.filter((e) => e.kind === 'replica.exited')).toHaveLength(2);
+  }, 60_000);
+
+  it('Ctrl-C mid-fault reverts everything at once and marks the experiment aborted', async () => {
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), 2500);
+    const t0 = Date.now();
+    const { report, stateDir } = await run(
+      `experiments:
+  long:
+    before: 1s
+    after: 5s
+    hypothesis: { probes: [{ type: http, url: / }] }
+    method:
+      - fault: { type: abort, service: api, status: 503, percentage: 50% }
+        duration: 1m`,
+      'long',
+      stop.signal,
+    );
+    clearTimeout(timer);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(report).toMatchObject({ status: 'aborted', abortedBy: 'interrupted' });
+    expect(report.faults[0]?.revertedAt).toBeLessThan(t0 + 5000);
+    expect(report.timeline.find((e) => e.kind === 'fault.reverted')?.data.reason).toBe('interrupted');
+    expect(new RevertJournal(stateDir).active()).toEqual([]);
+  }, 60_000);
+
+  it('the abort condition stops a run that goes too far, reverting the fault', async () => {
+    const { report } = await run(
+      `experiments:
+  too-far:
+    load: { scenario: users, vus: 10 }
+    before: 1s
+    hypothesis: { interval: 250ms, probes: [{ type: http, url: /, status: [200] }] }
+    abort:
+      - probe: { type: metric, metric: error_rate, tolerance: "< 5%", window: 1s }
+        for: 500ms
+    method:
+      - fault: { type: abort, service: api, status: 500 }
+        duration: 1m`,
+      'too-far',
+    );
+    expect(report.status).toBe('aborted');
+    expect(report.abortedBy).toBe('abort-condition');
+    expect(report.reason).toMatch(/error_rate .* \(tolerance < 5%\)/);
+    const f = report.faults[0];
+    expect((f?.revertedAt ?? 0) - (f?.injectedAt ?? 0)).toBeLessThan(10_000);
+    expect(report.timeline.some((e) => e.kind === 'experiment.aborting')).toBe(true);
   }, 60_000);
 });

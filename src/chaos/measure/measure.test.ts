@@ -81,13 +81,14 @@ describe('traffic in a range', () => {
       for (let k = 0; k < 100; k++) recordUs(w.latencyUs, (i + 1) * 10_000);
       return w;
     });
-    const mid = trafficIn(ws, { startMs: 1500, endMs: 3000 });
+    const mid = trafficIn(ws, { startMs: 1000, endMs: 3000 });
     expect(mid).toMatchObject({ requests: 200, failed: 5, availability: 0.975, failures: { status5xx: 5 } });
     expect(mid.latencyMs.p50).toBeCloseTo(20, 0);
     expect(mid.latencyMs.max).toBeCloseTo(30, 0);
     expect(trafficIn(ws, { startMs: 5000, endMs: 6000 }).availability).toBeNull();
-    // A window counts for the range it ends in: each request once.
+    // A window counts for the range its midpoint is in: each request once.
     expect(trafficIn(ws, { startMs: 1500, endMs: 2500 }).requests).toBe(100);
+    expect(trafficIn(ws, { startMs: 1400, endMs: 2600 }).requests).toBe(200);
     expect(
       trafficIn(ws, { startMs: 0, endMs: 1500 }).requests +
         trafficIn(ws, { startMs: 1500, endMs: 9999 }).requests,

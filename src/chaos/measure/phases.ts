@@ -5,9 +5,9 @@ import type { TimeRange } from './types.js';
 /**
  * Availability and latency of the experiment's traffic in a time range, from the load's
  * per-second Windows: histograms merged exactly, never averaged. Requests are recorded in
- * the window of the second they completed in, and a window belongs to the range it ends
- * in — (start, end] — so each request counts once, in the phase it completed in, to the
- * second: the second in which a fault landed counts as during the fault. Pure.
+ * the window of the second they completed in; a window belongs to the range its midpoint
+ * falls in — (start, end] — so each request counts once, and a second split by the start
+ * or end of a fault goes to the phase that has most of it. Pure.
  */
 export interface TrafficStats {
   requests: number;
@@ -28,8 +28,8 @@ export function trafficIn(windows: readonly Window[], range: TimeRange): Traffic
   let dropped = 0;
   const failures: Record<string, number> = {};
   for (const w of windows) {
-    const endMs = w.startMs + w.durationMs;
-    if (endMs <= range.startMs || endMs > range.endMs) continue;
+    const midMs = w.startMs + w.durationMs / 2;
+    if (midMs <= range.startMs || midMs > range.endMs) continue;
     h.add(w.latencyUs);
     requests += w.counters.requests;
     failed += w.counters.errors;

@@ -120,7 +120,7 @@ export async function runExperiment(o: ExperimentRunOptions): Promise<ChaosRepor
       reason = why;
       ctx.emit('experiment.aborting', o.name, { by, reason: why });
     }
-    methodAbort.abort();
+    methodAbort.abort(by);
   };
   const onUser = () => abort('interrupted', 'interrupted');
   if (o.signal?.aborted) onUser();

@@ -78,7 +78,10 @@ async function runStep(step: StepSpec, deps: MethodDeps): Promise<void> {
       try {
         await clock.sleep(step.durationMs, signal);
       } finally {
-        await injector.revert(instance.id, signal.aborted ? 'aborted' : 'step ended');
+        await injector.revert(
+          instance.id,
+          signal.aborted ? String(signal.reason ?? 'aborted') : 'step ended',
+        );
       }
     }
   }
