@@ -1,6 +1,28 @@
 /**
  * The Shakedown library: everything the CLI does, callable from code.
  */
+
+export { chaosActionRegistry } from './chaos/actions/registry.js';
+export { localControls } from './chaos/control/local.js';
+export { remoteControls } from './chaos/control/remote.js';
+export type { ChaosControls, FleetControl, TcpControl } from './chaos/control/types.js';
+export { chaosFaultRegistry } from './chaos/faults/registry.js';
+export { defineFault, type FaultContext, type FaultType } from './chaos/faults/types.js';
+export { judgeHypothesis } from './chaos/measure/hypothesis.js';
+export { trafficIn } from './chaos/measure/phases.js';
+export { injectionOutcome, summarizeRecovery } from './chaos/measure/recovery.js';
+export { parseTolerance, withinTolerance } from './chaos/measure/tolerance.js';
+export { PostgresCluster } from './chaos/postgres/cluster.js';
+export { WriteChecker } from './chaos/postgres/writer.js';
+export { probeRegistry } from './chaos/probes/registry.js';
+export { renderExperiment } from './chaos/render/render.js';
+export { runExperiment } from './chaos/run/experiment.js';
+export { buildReport, type ChaosReport } from './chaos/run/report.js';
+export { formatReport } from './chaos/run/report-text.js';
+export { runChaosSession } from './chaos/run/session.js';
+export { stopChaos } from './chaos/run/stop.js';
+export { type ChaosSection, type ExperimentSpec, experimentSchema } from './chaos/schema.js';
+export { loadChaosTarget } from './chaos/target.js';
 export { type Clock, ManualClock, systemClock } from './core/clock.js';
 export { formatError, isShakedownError, ShakedownError } from './core/errors.js';
 export type { EventSink, RunEvent } from './core/event.js';
