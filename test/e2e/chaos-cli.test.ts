@@ -131,4 +131,33 @@ describe('shakedown chaos (CLI)', () => {
     expect(err).toMatch(/fault\.reverted\s+\S+\s+latency \(interrupted\)/);
     expect(new RevertJournal(state).active()).toEqual([]);
   }, 60_000);
+
+  it('chaos stop asks a running controller to stop: it reverts and exits 130', async () => {
+    const state = join(dir, 'stop');
+    const run = spawnCli([
+      'chaos',
+      'run',
+      specFile,
+      '--experiment',
+      'slow-forever',
+      '--state-dir',
+      state,
+      '--no-store',
+    ]);
+    let err = '';
+    run.child.stderr?.on('data', (d) => {
+      err += d;
+    });
+    const end = Date.now() + 20_000;
+    while (!err.includes('fault.injected') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    const stop = await runCliProcess(['chaos', 'stop', '--state-dir', state]);
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(stop.stdout).toMatch(new RegExp(`asked controller pid ${run.child.pid} to stop`));
+    const r = await run.done;
+    expect(r.code).toBe(130);
+    expect(err).toMatch(/fault\.reverted\s+\S+\s+latency \(interrupted\)/);
+    expect(new RevertJournal(state).active()).toEqual([]);
+    const again = await runCliProcess(['chaos', 'stop', '--state-dir', state]);
+    expect(again.stdout).toBe('no chaos fault in force\n');
+  }, 60_000);
 });

@@ -151,7 +151,25 @@ method:
     ]);
     expect(result.reverted.every((x) => x.how.startsWith('gone'))).toBe(true);
     expect(journal.active()).toEqual([]);
-    await mesh.close();
     expect(readFileSync(journal.file, 'utf8')).toBe('');
+
+    // A chaos fault no journal knows of (its controller's state directory is gone) is swept
+    // from the admin API by its name.
+    const { writeFileSync: write } = await import('node:fs');
+    write(join(dir, 'token'), readFileSync(info.tokenFile, 'utf8'), { mode: 0o600 });
+    await mesh.addFault({ type: 'abort', id: 'chaos-orphan-1', service: 'catalog', status: 503, ttl: '1m' });
+    const sweep = await runCliProcess([
+      'chaos',
+      'stop',
+      '--state-dir',
+      join(dir, 'elsewhere'),
+      '--admin-url',
+      info.adminUrl,
+      '--token-file',
+      join(dir, 'token'),
+    ]);
+    expect(sweep.stdout).toMatch(/removed chaos-orphan-1 from the admin API/);
+    expect(await mesh.faults()).toEqual([]);
+    await mesh.close();
   }, 120_000);
 });

@@ -172,7 +172,6 @@ async function runCommand(targetPath: string, options: RunOptions, ctx: CliConte
   if (schedule?.cron) checkCron(schedule.cron);
   const experiments = pickExperiments(target, schedule ? schedule.experiments : options.experiment);
   const stateDir = resolve(ctx.cwd, options.stateDir);
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const attach = attachTarget(options, ctx);
   if (attach && !options.quiet && !options.adminUrl)
     ctx.stderr.write(`attached to shakedown up at ${attach.adminUrl} (found in ${stateDir}/up.json)\n`);
@@ -193,6 +192,7 @@ async function runCommand(targetPath: string, options: RunOptions, ctx: CliConte
     return;
   }
 
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const stop = new AbortController();
   let interrupts = 0;
   const off = ctx.onInterrupt(() => {
