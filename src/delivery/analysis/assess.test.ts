@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assessAnalysis, assessMetric, noDataPhase } from './assess.js';
 import type { AnalysisPhase, Measurement, MeasurementPhase, MetricLimits } from './model.js';
 
-const m = (phase: MeasurementPhase, message = phase): Measurement => ({
+const m = (phase: MeasurementPhase, message: string = phase): Measurement => ({
   startMs: 0,
   endMs: 1,
   phase,
