@@ -1,5 +1,6 @@
 import { loadSectionSchema } from './load.js';
 import { meshSectionSchema } from './mesh.js';
+import { rolloutSectionSchema } from './rollout.js';
 import { servicesSectionSchema } from './services.js';
 import { watchSectionSchema } from './watch.js';
 
@@ -12,4 +13,5 @@ export const sectionSchemas = {
   watch: watchSectionSchema,
   services: servicesSectionSchema,
   mesh: meshSectionSchema,
+  rollout: rolloutSectionSchema,
 } as const;
