@@ -113,7 +113,8 @@ export const stepSchema = strictObject({
   setMirror: z.union([z.literal(false), strictObject({ percentage: fraction })]).optional(),
 }).superRefine((v, ctx) => {
   const given = stepKeys.filter((k) => v[k] !== undefined);
-  if (given.length !== 1)
+  // A step of unknown keys only already has its error (the allowed keys).
+  if (given.length > 1 || (given.length === 0 && Object.keys(v).length === 0))
     ctx.addIssue({
       code: 'custom',
       message: `expected exactly one of ${stepKeys.join(', ')} in a step${given.length ? `, got ${given.join(' and ')}` : ''}`,
