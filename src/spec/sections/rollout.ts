@@ -103,7 +103,7 @@ const weight = z
 
 const stepKeys = ['setWeight', 'pause', 'analysis', 'setHeaderRoute', 'setMirror'] as const;
 
-export const stepSchema = strictObject({
+const stepObject = strictObject({
   setWeight: weight.optional(),
   pause: strictObject({ duration: durationMs.optional() }).optional(),
   analysis: analysisRefSchema.optional(),
@@ -111,15 +111,22 @@ export const stepSchema = strictObject({
   setHeaderRoute: z.union([z.literal(false), headerRouteSchema]).optional(),
   /** false (or percentage 0) stops mirroring. */
   setMirror: z.union([z.literal(false), strictObject({ percentage: fraction })]).optional(),
-}).superRefine((v, ctx) => {
-  const given = stepKeys.filter((k) => v[k] !== undefined);
-  // A step of unknown keys only already has its error (the allowed keys).
-  if (given.length > 1 || (given.length === 0 && Object.keys(v).length === 0))
+});
+
+/** A step: exactly one of its keys (a step with unknown keys gets the allowed keys listed instead). */
+export const stepSchema = z
+  .unknown()
+  .superRefine((raw, ctx) => {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return;
+    const keys = Object.keys(raw);
+    const given = keys.filter((k) => (stepKeys as readonly string[]).includes(k));
+    if (given.length !== keys.length || given.length === 1) return;
     ctx.addIssue({
       code: 'custom',
       message: `expected exactly one of ${stepKeys.join(', ')} in a step${given.length ? `, got ${given.join(' and ')}` : ''}`,
     });
-});
+  })
+  .pipe(stepObject);
 
 export const loadDuringSchema = strictObject({
   scenario: z.string().min(1).optional(),
