@@ -53,6 +53,14 @@ export const defaultJudgeMetrics: JudgeMetricConfig[] = [
   { metric: 'error_rate', critical: true },
 ];
 
+/**
+ * Seconds each side needs before the judge decides: with fewer, even a total separation
+ * cannot reach significance once Holm divides alpha among the family's tests (6 seconds
+ * against 6 give p ≈ 0.004, times 7 tests), so a canary would pass on too little data.
+ * Below it a metric is inconclusive, and the analysis' no-data policy decides.
+ */
+export const judgeMinSeconds = 10;
+
 export const defaultJudgeConfig: JudgeConfig = {
   metrics: defaultJudgeMetrics,
   groupWeights: { latency: 60, errors: 40 },
@@ -60,7 +68,7 @@ export const defaultJudgeConfig: JudgeConfig = {
   marginalScore: 75,
   confidence: defaultJudgeOptions.confidence,
   tolerance: defaultJudgeOptions.tolerance,
-  minSamples: defaultJudgeOptions.minSamples,
+  minSamples: judgeMinSeconds,
   dispersionRatio: defaultJudgeOptions.dispersionRatio,
 };
 

@@ -46,7 +46,7 @@ const schema = strictObject({
   marginal: score.default(defaultJudgeConfig.marginalScore),
   confidence: z.number().gt(0.5).lt(1).default(defaultJudgeOptions.confidence),
   tolerance: share.default(defaultJudgeOptions.tolerance),
-  minSamples: z.number().int().min(3).default(defaultJudgeOptions.minSamples),
+  minSamples: z.number().int().min(3).default(defaultJudgeConfig.minSamples),
   dispersionRatio: z.number().nonnegative().default(defaultJudgeOptions.dispersionRatio),
   /** Thin the side with more requests to the other's count each second (default true). */
   equalize: z.boolean().default(true),
