@@ -94,7 +94,8 @@ describe('renderKubernetes', () => {
 
   it('weights, header routes and mirrors follow the steps', () => {
     const rules = (i: number) =>
-      (routesOf(steps)[i]?.spec as { rules: Array<Record<string, unknown>> }).rules as Array<{
+      ((routesOf(steps)[i] as Record<string, unknown>).spec as { rules: Array<Record<string, unknown>> })
+        .rules as Array<{
         matches?: Array<{ headers?: unknown[]; path?: unknown; method?: string }>;
         backendRefs: Array<{ name: string; weight: number }>;
         filters?: Array<{ requestMirror: { percent: number; backendRef: { name: string } } }>;
