@@ -8,6 +8,7 @@ import { registerLoad } from './load.js';
 import { registerLogs } from './logs.js';
 import { registerMesh } from './mesh.js';
 import { registerRestart } from './restart.js';
+import { registerRollout } from './rollout.js';
 import { registerRuns } from './runs.js';
 import { registerSlo } from './slo.js';
 import { registerTrend } from './trend.js';
@@ -29,4 +30,5 @@ export const commandModules: Array<(program: Command, ctx: CliContext) => void> 
   registerLogs,
   registerRestart,
   registerMesh,
+  registerRollout,
 ];
