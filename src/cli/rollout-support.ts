@@ -280,9 +280,11 @@ export async function printStatus(
       const mark =
         i < st.step
           ? '✓'
-          : i === st.step && (st.phase === 'progressing' || st.phase === 'paused')
-            ? '▶'
-            : ' ';
+          : i === st.step && st.phase === 'aborted'
+            ? '✗'
+            : i === st.step && (st.phase === 'progressing' || st.phase === 'paused')
+              ? '▶'
+              : ' ';
       lines.push(`  ${mark} ${String(i + 1).padStart(2)} ${describeStep(step)}`);
     });
     for (const a of st.analyses)

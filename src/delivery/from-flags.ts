@@ -14,7 +14,8 @@ import type { RolloutSpec } from './model.js';
  * plus the mesh checks asked for (`--success-rate`, `--max-p99`).
  */
 export interface RolloutFlags {
-  version?: string;
+  /** The version to roll out (`--to`). */
+  to?: string;
   stable?: string;
   replicas?: number;
   strategy?: string;
@@ -106,15 +107,15 @@ function header(text: string): Record<string, unknown> {
 
 /** The rollout the flags describe, validated like a `rollout:` entry. */
 export function rolloutFromFlags(service: string, f: RolloutFlags): RolloutSpec {
-  if (!f.version)
+  if (!f.to)
     throw usageError(
       'E_USAGE',
-      `no rollout for ${service} in the spec: give --version`,
-      'shakedown rollout start catalog --version v2 --steps 10,50',
+      `no rollout for ${service} in the spec: give --to VERSION`,
+      'shakedown rollout start catalog --to v2 --steps 10,50',
     );
   const strategy = f.strategy ?? 'canary';
   const entry: Record<string, unknown> = {
-    version: f.version,
+    version: f.to,
     ...(f.stable ? { stableVersion: f.stable } : {}),
     ...(f.replicas ? { replicas: f.replicas } : {}),
     ...(f.progressDeadline ? { progressDeadline: f.progressDeadline } : {}),

@@ -28,7 +28,8 @@ export function progressLine(e: RunEvent, stepsTotal: number): string | undefine
     case 'rollout.promoted':
       return `  promoted in ${sec(d.durationMs)}`;
     case 'rollout.abort-requested':
-      return `  aborting (${d.by}): ${d.reason}`;
+      // An analysis' reason was just printed with its measurement.
+      return d.by === 'analysis' ? '  aborting: the analysis failed' : `  aborting (${d.by}): ${d.reason}`;
     case 'rollout.rolled-back':
       return `  traffic back on the stable version ${sec(d.sinceAbortMs)} after the decision${
         d.sinceFailedPeriodEndMs !== null && d.sinceFailedPeriodEndMs !== undefined

@@ -44,7 +44,7 @@ function platformOptions(c: Command): Command {
 
 function startFlags(c: Command): Command {
   return c
-    .option('--version <v>', 'the version to roll out (with no rollout: entry for the service)')
+    .option('--to <v>', 'the version to roll out (with no rollout: entry for the service)')
     .option('--stable <v>', 'the stable version (default: the one with the most weight)')
     .option('--replicas <n>', "replicas of the new version (default: the stable's)", positiveInteger)
     .option('--strategy <s>', 'canary | blue-green', 'canary')
@@ -108,8 +108,8 @@ export function registerRollout(program: Command, ctx: CliContext): void {
       `
 Examples:
   shakedown rollout start catalog                       # the spec's rollout: entry for catalog
-  shakedown rollout start catalog --version v2 --steps 10,50 --load-url /products --load-rate 200/s
-  shakedown rollout start catalog --version v2 --strategy blue-green --manual
+  shakedown rollout start catalog --to v2 --steps 10,50 --load-url /products --load-rate 200/s
+  shakedown rollout start catalog --to v2 --strategy blue-green --manual
 
 Exit codes: 0 promoted, 1 rolled back, 2 usage or spec error, 3 no running \`shakedown up\`, 130 interrupted (rolled back).`,
     )
@@ -225,7 +225,7 @@ export function rolloutFor(
   flags: RolloutFlags,
 ): RolloutSpec {
   const entry = loaded?.spec.rollout?.[service];
-  if (entry && !flags.version) return rolloutFromEntry(service, entry);
+  if (entry && !flags.to) return rolloutFromEntry(service, entry);
   return rolloutFromFlags(service, flags);
 }
 
