@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../../src/fleet/fleet.js';
+import type { MeshState } from '../../src/mesh/control.js';
 import { type Shop, startShop } from '../helpers/shop.js';
 
 // The example shop from examples/shop/shakedown.yaml on the local platform: the mesh in
@@ -111,5 +113,29 @@ describe('example shop', () => {
     expect(failed).toBeGreaterThan(0);
     expect(failed).toBeLessThan(30);
     await fleet.stopVersion('catalog', 'v2');
+  });
+});
+
+describe('one admin API for the shop', () => {
+  it('serves the fleet under /v1/fleet on the mesh admin listener with the same token', async () => {
+    const admin = shop.platform.adminUrl as string;
+    const token = readFileSync(shop.platform.tokenFile as string, 'utf8').trim();
+    const list = await fetch(`${admin}/v1/fleet/services`);
+    expect(list.status).toBe(200);
+    const scale = (auth?: string) =>
+      fetch(`${admin}/v1/fleet/services/catalog/scale`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+        body: JSON.stringify({ replicas: 3 }),
+      });
+    expect((await scale()).status).toBe(401);
+    expect(fleet.service('catalog').versions[0]?.desired).toBe(2);
+    expect((await scale(`Bearer ${token}`)).status).toBe(200);
+    // The new replica is ready and in the mesh: three catalog v1 endpoints take traffic.
+    const state = (await (await fetch(`${admin}/v1/state`)).json()) as MeshState;
+    const v1 = state.services.find((s) => s.name === 'catalog')?.versions.find((v) => v.version === 'v1');
+    expect(v1?.endpoints.filter((e) => e.state === 'active')).toHaveLength(3);
+    // The TCP and fleet planes show in the mesh's state too.
+    expect(Object.keys(state.planes)).toContain('fleet');
   });
 });
