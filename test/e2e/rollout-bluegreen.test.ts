@@ -41,7 +41,15 @@ describe('blue-green switch of catalog under load', () => {
           metrics: [
             {
               name: 'preview-up',
-              provider: { type: 'web', url: `${internal}/products/1`, method: 'GET', headers: { 'x-preview': '1' }, jsonPath: 'id', timeout: 2000, allowRemote: false },
+              provider: {
+                type: 'web',
+                url: `${internal}/products/1`,
+                method: 'GET',
+                headers: { 'x-preview': '1' },
+                jsonPath: 'id',
+                timeout: 2000,
+                allowRemote: false,
+              },
               successCondition: '== 1',
               intervalMs: 1000,
               count: 2,
@@ -79,7 +87,8 @@ describe('blue-green switch of catalog under load', () => {
     );
     // Before the switch v2 had only header-routed preview traffic: the smoke checks.
     const before = (await shop.platform.mesh?.windows(0))?.filter(
-      (w) => w.key.service === 'catalog' && w.key.version === 'v2' && w.startMs + w.durationMs <= switched - 1000,
+      (w) =>
+        w.key.service === 'catalog' && w.key.version === 'v2' && w.startMs + w.durationMs <= switched - 1000,
     );
     expect(before?.reduce((n, w) => n + w.counters.requests, 0)).toBe(2);
 
@@ -90,7 +99,9 @@ describe('blue-green switch of catalog under load', () => {
     expect(summary.errors, JSON.stringify(summary.errorsByClass)).toBe(0);
     expect(await shop.platform.mesh?.weights('catalog')).toEqual({ v1: 0, v2: 100 });
     // The switch and v1's stop happened inside the load: v1 drained while requests flowed.
-    const drained = sink.events.filter((e) => e.kind === 'replica.drained' && String(e.data.version) === 'v1');
+    const drained = sink.events.filter(
+      (e) => e.kind === 'replica.drained' && String(e.data.version) === 'v1',
+    );
     expect(drained).toHaveLength(2);
     const endMs = Date.parse(summary.endedAt);
     for (const e of drained) expect(e.t).toBeLessThan(endMs);

@@ -30,6 +30,7 @@ const metricSchema = strictObject({
   group: z.string().min(1).optional(),
   direction: z.enum(['increase', 'decrease', 'either']).optional(),
   critical: z.boolean().optional(),
+  dispersion: z.boolean().optional(),
   allowedIncrease: share.optional(),
   allowedDecrease: share.optional(),
 });
