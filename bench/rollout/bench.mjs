@@ -203,11 +203,11 @@ md.push(
 md.push(
   '| --: | ------- | -------------: | -------------: | ---------------: | -------------------------------: | ----------------------: |',
 );
-slow.forEach((s, i) =>
+slow.forEach((s, i) => {
   md.push(
     `| ${i + 1} | ${s.ok ? 'promoted (missed)' : 'rolled back'} | ${s.step + 1} | ${s.shift === null ? '–' : `+${(100 * s.shift).toFixed(1)} %`} | ${s.onset} s | ${s.windowClose} s | ${s.decision} s |`,
-  ),
-);
+  );
+});
 md.push('');
 md.push(
   `Median onset → rollback **${median(on).toFixed(1)} s** (the 10 s analysis window, the ~1.5 s the mesh takes to hand over a second's windows, the judgement and one weight change); weights back ${median(wc).toFixed(1)} s after the window closes (target ≤ 10 s). Flagger cannot run here (it needs Kubernetes and a mesh's CRDs), so it is not measured side by side: its control loop checks a canary once per analysis \`interval\` — 1 minute by default — and rolls back after \`threshold\` failed checks, so by construction it takes at least 60 s (times the threshold) from onset to rollback with its defaults.`,

@@ -46,7 +46,9 @@ describe('canary of a 20 % slower catalog v2', () => {
     const run = await runRollout(shop.platform, spec);
     const judged = run.events.find((e) => e.kind === 'analysis.measurement');
     const p50 = (
-      judged?.data.detail as { metrics: Array<{ metric: string; effect: { relative: number } }> }
+      (judged?.data.detail ?? { metrics: [] }) as {
+        metrics: Array<{ metric: string; effect: { relative: number } }>;
+      }
     ).metrics.find((m) => m.metric === 'latency_p50_ms');
     console.log(
       `canary: p50 shift ${(100 * (p50?.effect.relative ?? 0)).toFixed(1)} %, ${judged?.data.message}; weights back ${run.figures.windowCloseToRollbackS} s after the window closed, ${run.figures.onsetToRollbackS} s after v2 first got traffic`,

@@ -1,4 +1,3 @@
-import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnalysisMetricSpec, RolloutSpec } from '../../src/delivery/model.js';
 import { runRollout } from '../../src/delivery/run-rollout.js';

@@ -138,7 +138,7 @@ describe('judgeCanary', () => {
     }
     // At most the judge's 2 % family-wise false-failure rate allows (seeds fixed: 1 of 10).
     expect(failedEqualized).toBeLessThanOrEqual(1);
-    expect(flaggedRaw).toBeGreaterThanOrEqual(8);
+    expect(flaggedRaw).toBeGreaterThanOrEqual(6);
   });
 });
 
