@@ -18,8 +18,8 @@ export class RolloutControlClient {
     return this.call('POST', `/v1/rollouts/${encodeURIComponent(service)}/promote`, { full });
   }
 
-  abort(service: string, reason: string): Promise<RolloutStatus> {
-    return this.call('POST', `/v1/rollouts/${encodeURIComponent(service)}/abort`, { reason, by: 'user' });
+  abort(service: string, reason: string, by = 'user'): Promise<RolloutStatus> {
+    return this.call('POST', `/v1/rollouts/${encodeURIComponent(service)}/abort`, { reason, by });
   }
 
   private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {

@@ -8,8 +8,8 @@ import type { RolloutController } from './controller.js';
  * The rollout controller's control API, in the admin API's route shape (so the same
  * server, token check and error format serve it): status reads are open, changes need the
  * bearer token. `POST /v1/rollouts/{service}/rollback` is the path the `rollback` action of
- * `shakedown watch` posts to; `compare --hook-url` may post its verdict there too (the
- * body's `verdict` marks it as a regression hook).
+ * `shakedown watch` posts to; a client that posts `compare`'s verdict JSON there (with the
+ * token) is recorded as a regression hook (the body's `verdict`).
  */
 const promoteBody = z.object({ full: z.boolean().optional() }).optional();
 const abortBody = z

@@ -16,7 +16,7 @@ import type { RolloutSpec } from './model.js';
 import { rolloutNotifier } from './notify.js';
 import { RolloutRecorder } from './record.js';
 import type { RolloutStatus, RolloutTimings } from './status.js';
-import { MeshTrafficRouter } from './traffic/mesh-router.js';
+import { trafficRouterRegistry } from './traffic/registry.js';
 
 /**
  * One rollout from start to end on a running platform — the in-process local platform
@@ -132,7 +132,7 @@ export async function runRollout(
     ...(opts.out ? { out: opts.out } : {}),
   });
   const controller = new RolloutController(spec, {
-    router: new MeshTrafficRouter(targets.mesh),
+    router: trafficRouterRegistry().get('mesh')({ mesh: targets.mesh }),
     fleet: targets.fleet,
     windows,
     events,

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionRegistry } from '../../src/monitor/actions/registry.js';
 import type { Alert } from '../../src/monitor/alert.js';
-import { type CliRun, repoRoot, runCliProcess, spawnCli } from '../helpers/cli.js';
+import { triggerHooks } from '../../src/regression/hook.js';
+import { binPath, type CliRun, repoRoot, runCliProcess, spawnCli } from '../helpers/cli.js';
 import { eventually, fixtureService } from '../helpers/fleet.js';
 
 // `shakedown rollout` as real processes against a real `shakedown up`: a paused canary is
@@ -120,6 +121,42 @@ describe('shakedown rollout (CLI)', () => {
     expect(after).toMatchObject({ live: false, status: { phase: 'aborted', abortedBy: 'watch', weight: 0 } });
     const weights = await fetch(`${readJson('state/up.json').adminUrl}/v1/services/api/weights`);
     expect(await weights.json()).toEqual({ weights: { v1: 100, v2: 0 } });
+  });
+
+  it("compare's regression hook (--hook-cmd running `rollout abort`) rolls a paused rollout back", async () => {
+    const start = spawnCli(['rollout', 'start', 'api', '--state-dir', stateDir, '--store', store], {
+      cwd: dir,
+    });
+    let s = { live: false, status: { phase: '' } };
+    for (let i = 0; i < 100 && !(s.live && s.status.phase === 'paused'); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      if (present('state/rollouts/api.json')) s = await status();
+    }
+    expect(s.status.phase).toBe('paused');
+    const [hook] = await triggerHooks(
+      {
+        command: [
+          process.execPath,
+          binPath,
+          'rollout',
+          'abort',
+          'api',
+          '--state-dir',
+          stateDir,
+          '--by',
+          'compare',
+          '--reason',
+          'compare: latency_p50_ms regressed',
+        ],
+        timeoutMs: 20_000,
+      },
+      { verdict: 'regressed', regressions: ['latency_p50_ms (overall)'] },
+    );
+    expect(hook?.ok, hook?.message).toBe(true);
+    const r = await start.done;
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^rolled back api to v1: compare: latency_p50_ms regressed/);
+    expect((await status()).status).toMatchObject({ phase: 'aborted', abortedBy: 'compare' });
   });
 
   it('promote with no rollout running exits 3', async () => {

@@ -149,13 +149,17 @@ Exit codes: 0 promoted, 1 rolled back, 2 usage or spec error, 3 no running \`sha
     .summary('abort: traffic back to the stable version at once')
     .argument('<service>', 'the service')
     .option('--reason <text>', 'why (recorded and notified)', 'aborted from the command line')
+    .option('--by <who>', 'who aborts, as recorded: user, compare (a regression hook), watch…', 'user')
     .option('--store <path|url>', 'results store (to abort a rollout whose controller is gone)')
     .option('--json', 'print the status as JSON');
   platformOptions(abort).action(
-    async (service: string, o: PlatformOptions & { reason: string; store?: string; json?: boolean }) => {
+    async (
+      service: string,
+      o: PlatformOptions & { reason: string; by: string; store?: string; json?: boolean },
+    ) => {
       const live = controlClient(ctx, service, o, false);
       if (live) {
-        const s = await live.client.abort(service, o.reason);
+        const s = await live.client.abort(service, o.reason, o.by);
         ctx.stdout.write(
           o.json
             ? `${JSON.stringify(s, null, 2)}\n`
