@@ -136,7 +136,6 @@ describe('analysis providers and traffic steps on the local platform', () => {
               clearInterval(t);
               const st = (await p?.platform.mesh?.state())?.services.find((s) => s.name === 'api');
               seen.routing = JSON.stringify({ overrides: st?.overrides, mirror: st?.mirror });
-              seen.mirrored = String(st?.versions.find((v) => v.version === 'v1')?.mirrored ?? 0);
               const r = await request(`${p?.url}/`, { headers: { 'x-canary': '1' } });
               seen.header = String(((await r.body.json()) as { id: string }).id);
             }, 200);
