@@ -260,9 +260,11 @@ export async function printStatus(
       const last = await lastRollout(await lazy.get(), service);
       if (!last) throw usageError('E_ROLLOUT_HISTORY', `no rollout of ${service} is running or recorded`);
       status = last.status;
+      // A run without a final status was left unfinished: its controller died (kill -9, a
+      // crash), and the weights may still be part way.
       note =
-        last.run.status === 'running'
-          ? `run ${last.run.id} is recorded as running but its controller is gone; \`shakedown rollout abort ${service}\` puts traffic back on ${last.stableVersion}`
+        last.status === null
+          ? `rollout ${last.run.id} (${last.spec.service} ${last.stableVersion ?? '?'} → ${last.spec.version}) was left unfinished: its controller is gone (${last.run.abortReason ?? 'no final status'}); \`shakedown rollout abort ${service}\` puts traffic back on ${last.stableVersion ?? 'the stable version'}`
           : `last recorded rollout: run ${last.run.id} (${last.run.status})`;
     });
   }

@@ -21,7 +21,12 @@ export interface StoredRollout {
 async function toStored(store: ResultsStore, run: RunRecord): Promise<StoredRollout | undefined> {
   const spec = (run.meta as { rollout?: RolloutSpec }).rollout;
   if (!spec) return undefined;
-  const status = (run.summary as RolloutStatus | null) ?? null;
+  // A run recovered after its controller died has totals from its windows as summary.
+  const summary = run.summary as Partial<RolloutStatus> | null;
+  const status =
+    summary && Array.isArray(summary.steps) && typeof summary.phase === 'string'
+      ? (summary as RolloutStatus)
+      : null;
   let stableVersion = status?.stableVersion ?? null;
   if (!stableVersion) {
     const started = (await store.events(run.id)).find((e) => e.kind === 'rollout.started');

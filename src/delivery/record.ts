@@ -26,6 +26,13 @@ export interface RecorderOptions {
   flushEveryMs?: number;
 }
 
+const writeAtOnce = new Set([
+  'rollout.started',
+  'rollout.weights',
+  'rollout.promoted',
+  'rollout.rolled-back',
+]);
+
 export function rolloutSpecHash(spec: RolloutSpec): string {
   return createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16);
 }
@@ -86,6 +93,9 @@ export class RolloutRecorder implements EventSink {
 
   emit(event: RunEvent): void {
     this.events.push(event);
+    // What `abort` needs when the controller is gone (the stable version, where traffic
+    // is) is written at once, not with the next second.
+    if (writeAtOnce.has(event.kind)) this.flush();
   }
 
   /** Writes what is left, then the final status and summary. */

@@ -159,6 +159,75 @@ describe('shakedown rollout (CLI)', () => {
     expect((await status()).status).toMatchObject({ phase: 'aborted', abortedBy: 'compare' });
   });
 
+  const startPaused = async (args: string[] = []) => {
+    const run = spawnCli(
+      ['rollout', args[0] ?? 'start', 'api', '--state-dir', stateDir, '--store', store, ...args.slice(1)],
+      {
+        cwd: dir,
+      },
+    );
+    let s = { live: false, status: { phase: '' } };
+    for (let i = 0; i < 100 && !(s.live && s.status.phase === 'paused'); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      if (present('state/rollouts/api.json')) s = await status().catch(() => s);
+    }
+    expect(s.status.phase).toBe('paused');
+    return run;
+  };
+  const weights = async () =>
+    (
+      (await (await fetch(`${readJson('state/up.json').adminUrl}/v1/services/api/weights`)).json()) as {
+        weights: unknown;
+      }
+    ).weights;
+
+  it('Ctrl-C rolls back, then exits 130', async () => {
+    const run = await startPaused();
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('interrupted: rolling back');
+    expect(await weights()).toEqual({ v1: 100, v2: 0 });
+  });
+
+  it('a controller killed outright: status says so, abort puts traffic back without it', async () => {
+    const run = await startPaused();
+    run.child.kill('SIGKILL');
+    await run.done;
+    expect(await weights()).toEqual({ v1: 75, v2: 25 });
+    const st = await cli(['rollout', 'status', 'api', '--state-dir', stateDir, '--store', store]);
+    const text = st.stdout + st.stderr;
+    expect(text).toMatch(/api v1 → v2\) was left unfinished: its controller is gone/);
+    const r = await cli(['rollout', 'abort', 'api', '--state-dir', stateDir, '--store', store]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/no controller was running: traffic of api set back on v1, v2 stopped/);
+    expect(await weights()).toEqual({ v1: 100, v2: 0 });
+  });
+
+  it('retry runs the last failed rollout again, promote --full finishes it, undo goes back', async () => {
+    const run = await startPaused(['retry']);
+    expect((await cli(['rollout', 'promote', 'api', '--full', '--state-dir', stateDir])).code).toBe(0);
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^retrying rollout \S+ \(api → v2\)/);
+    expect(r.stdout).toMatch(/^promoted api v2 in/);
+    expect(await weights()).toEqual({ v1: 0, v2: 100 });
+    const u = await cli([
+      'rollout',
+      'undo',
+      'api',
+      '--state-dir',
+      stateDir,
+      '--store',
+      store,
+      '--scale-down-delay',
+      '200ms',
+    ]);
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stdout).toMatch(/^promoted api v1 in/);
+    expect(await weights()).toEqual({ v1: 100, v2: 0 });
+  });
+
   it('promote with no rollout running exits 3', async () => {
     const r = await cli(['rollout', 'promote', 'api', '--state-dir', stateDir]);
     expect(r.code).toBe(3);
