@@ -228,6 +228,16 @@ describe('shakedown rollout (CLI)', () => {
     expect(await weights()).toEqual({ v1: 100, v2: 0 });
   });
 
+  it('--help describes every subcommand', async () => {
+    const top = await cli(['rollout', '--help']);
+    expect(top.code).toBe(0);
+    for (const sub of ['start', 'status', 'promote', 'abort', 'retry', 'undo', 'render'])
+      expect(top.stdout).toContain(sub);
+    const start = await cli(['rollout', 'start', '--help']);
+    expect(start.code).toBe(0);
+    expect(start.stdout).toMatch(/Exit codes: 0 promoted, 1 rolled back/);
+  });
+
   it('promote with no rollout running exits 3', async () => {
     const r = await cli(['rollout', 'promote', 'api', '--state-dir', stateDir]);
     expect(r.code).toBe(3);
