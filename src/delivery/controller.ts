@@ -51,6 +51,9 @@ export interface RolloutResult {
 
 class Aborted extends Error {}
 
+/** A rollout paused this long without a decision aborts: nothing waits forever. */
+export const maxPauseMs = 24 * 3_600_000;
+
 export class RolloutController {
   private readonly clock: Clock;
   private readonly random: Random;
@@ -275,10 +278,16 @@ export class RolloutController {
     this.st.phase = 'paused';
     this.st.message = message;
     this.emit('rollout.paused', { message });
+    let timer: NodeJS.Timeout | undefined;
     if (!this.skip.signal.aborted && !this.abortCtl.signal.aborted)
       await new Promise<void>((resolve) => {
         this.resume = resolve;
+        timer = setTimeout(
+          () => this.abort(`paused for ${maxPauseMs / 3_600_000} h without a decision`, 'deadline'),
+          maxPauseMs,
+        );
       });
+    clearTimeout(timer);
     this.resume = undefined;
     this.checkAborted();
     this.st.phase = 'progressing';
