@@ -40,6 +40,36 @@ export {
   type Window,
   type WindowKey,
 } from './core/window.js';
+export { assessAnalysis, assessMetric, noDataPhase } from './delivery/analysis/assess.js';
+export { evaluateCondition, judgeValue, parseCondition } from './delivery/analysis/condition.js';
+export {
+  type CanaryScore,
+  defaultJudgeConfig,
+  type JudgeConfig,
+  judgeCanary,
+  scoreCanary,
+} from './delivery/analysis/judge.js';
+export type { AnalysisResult, Measurement, MetricLimits, MetricResult } from './delivery/analysis/model.js';
+export { providerRegistry } from './delivery/analysis/providers/registry.js';
+export { runAnalysis } from './delivery/analysis/runner.js';
+export { versionSeconds } from './delivery/analysis/seconds.js';
+export { RolloutController, type RolloutDeps, type RolloutResult } from './delivery/controller.js';
+export { FleetAdminClient, fleetPort, type RolloutFleet } from './delivery/fleet-port.js';
+export { rolloutFromFlags } from './delivery/from-flags.js';
+export { rolloutFromEntry, rolloutFromSection } from './delivery/from-spec.js';
+export type { AnalysisSpec, RolloutSpec, Step } from './delivery/model.js';
+export { GatewayApiRouter } from './delivery/render/gateway-api.js';
+export { renderKubernetes } from './delivery/render/kubernetes.js';
+export {
+  type RolloutFigures,
+  type RolloutRun,
+  type RolloutTargets,
+  type RunRolloutOptions,
+  runRollout,
+} from './delivery/run-rollout.js';
+export type { RolloutStatus } from './delivery/status.js';
+export { MeshTrafficRouter } from './delivery/traffic/mesh-router.js';
+export type { TrafficRouter } from './delivery/traffic/router.js';
 export { AnomalyLikelihood, LikelihoodDetector, logLikelihood } from './detect/anomaly-likelihood.js';
 export type { Detector, DetectorPlugin } from './detect/detector.js';
 export { evaluateNab, headlineScores, loadCorpus, type NabEvaluation } from './detect/nab/eval-nab.js';

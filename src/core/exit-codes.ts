@@ -12,6 +12,11 @@ export const ExitCode = {
    * any 1 as a failed check, which both are; the message tells them apart.
    */
   regression: 1,
+  /**
+   * `rollout start|retry|undo`: the new version was aborted and traffic is back on the
+   * stable one. Also 1, for the same reason: a check failed, CI stops.
+   */
+  rolledBack: 1,
   /** Bad command-line usage or an invalid spec file. */
   usage: 2,
   /** The target could not be reached at all (every request failed to connect). */
@@ -36,6 +41,7 @@ export const exitCodeDescriptions: ReadonlyArray<{
   { code: 0, name: 'ok', meaning: 'success; every threshold and check held' },
   { code: 1, name: 'internal', meaning: 'internal error (a bug); the message says where' },
   { code: 1, name: 'regression', meaning: 'compare / trend: a regression was found (the CI failure code)' },
+  { code: 1, name: 'rolledBack', meaning: 'rollout: the new version was aborted and rolled back' },
   { code: 2, name: 'usage', meaning: 'usage error or invalid spec (file:line:col in the message)' },
   { code: 3, name: 'unreachable', meaning: 'the target could not be reached at all' },
   {

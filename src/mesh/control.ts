@@ -15,6 +15,12 @@ export interface MeshControl {
   weights(service: string): Promise<Record<string, number>>;
   /** Sets weights of the versions named; applies from the next request (TrafficRouter.setWeights). */
   setWeights(service: string, weights: Record<string, number>): Promise<void>;
+  /**
+   * Replaces a service's version overrides and/or its mirror at run time (delivery's header
+   * routes and mirroring); a field left out keeps its value, `mirror: null` stops mirroring.
+   * Applies from the next request; `reset()` and a reload restore the spec's.
+   */
+  setRouting(service: string, routing: RoutingRequest): Promise<void>;
   /** Registers an endpoint (`host:port`) in a version, creating the version (weight 0) if new. */
   addEndpoint(service: string, version: string, address: string): Promise<EndpointState>;
   /** Drains an endpoint (in-flight requests finish within the timeout), then removes it. */
@@ -48,6 +54,14 @@ export interface MeshControl {
   windows(sinceMs?: number): Promise<EncodedWindow[]>;
   /** Events (`endpoint.ejected`, `fault.expired`, …) at or after `sinceMs`. */
   events(sinceMs?: number): Promise<RunEvent[]>;
+}
+
+/** Run-time routing of a service: version overrides (header / cookie) and mirroring. */
+export interface RoutingRequest {
+  /** First match wins, whatever the weights; replaces the service's list (`[]`: none). */
+  overrides?: OverrideConfig[];
+  /** Copy a share of requests to a version (responses dropped); null: stop mirroring. */
+  mirror?: { version: string; percentage?: number | string } | null;
 }
 
 /** A fault as written in the spec's `mesh.faults` or posted to the admin API. */

@@ -22,6 +22,7 @@ import type {
   FaultState,
   MeshControl,
   MeshState,
+  RoutingRequest,
   ServiceState,
 } from './control.js';
 import type { Endpoint } from './endpoint.js';
@@ -64,6 +65,22 @@ export interface MeshAddresses {
 }
 
 const maxKeptEvents = 10_000;
+
+/** A share as 0–1 or "5%", checked. */
+function parseFraction(v: number | string): number {
+  const n =
+    typeof v === 'number' ? v : v.trim().endsWith('%') ? Number(v.trim().slice(0, -1)) / 100 : Number(v);
+  if (!Number.isFinite(n) || n < 0 || n > 1) {
+    throw new ShakedownError(
+      'E_MESH_INVALID',
+      `mirror percentage must be in [0, 1] or "5%", got ${JSON.stringify(v)}`,
+      {
+        exitCode: ExitCode.usage,
+      },
+    );
+  }
+  return n;
+}
 
 /**
  * The mesh data plane, in process: HTTP listeners, routes, services with a cluster per
@@ -294,6 +311,26 @@ export class Mesh implements MeshControl, ListenerHost {
     this.emit('weights.changed', service, { before, after });
   }
 
+  async setRouting(service: string, routing: RoutingRequest): Promise<void> {
+    const s = this.service(service);
+    const before = { overrides: s.config.overrides, mirror: s.config.mirror ?? null };
+    const overrides = routing.overrides ?? s.config.overrides;
+    const mirror =
+      routing.mirror === undefined
+        ? s.config.mirror
+        : routing.mirror === null
+          ? undefined
+          : { version: routing.mirror.version, fraction: parseFraction(routing.mirror.percentage ?? 1) };
+    s.setRouting(
+      overrides.map((o) => (o.header !== undefined ? { ...o, header: o.header.toLowerCase() } : o)),
+      mirror,
+    );
+    this.emit('routing.changed', service, {
+      before,
+      after: { overrides: s.config.overrides, mirror: s.config.mirror ?? null },
+    });
+  }
+
   async addEndpoint(service: string, version: string, address: string): Promise<EndpointState> {
     const s = this.service(service);
     const a = parseAddress(address);
@@ -388,6 +425,7 @@ export class Mesh implements MeshControl, ListenerHost {
       const w = Object.fromEntries(s.clusters.map((c) => [c.version, 0]));
       for (const v of sc.versions) w[v.name] = v.weight;
       s.setWeights(w);
+      s.setRouting(sc.overrides, sc.mirror);
       s.clearEjections();
     }
     for (const p of this.planes) await p.reset();

@@ -8,7 +8,7 @@ import type { MeshContext } from './context.js';
 import { Endpoint, type EndpointSource } from './endpoint.js';
 import { HealthChecker } from './health-checker.js';
 import { compileOverrides, type OverridePicker } from './match.js';
-import type { ServiceConfig } from './model.js';
+import type { MirrorConfig, OverrideConfig, ServiceConfig } from './model.js';
 import { SmoothWeightedRoundRobin } from './smooth-wrr.js';
 
 /**
@@ -51,6 +51,26 @@ export class Service {
       this.checkers.delete(ep);
     }
     for (const c of this.clusters) for (const ep of c.endpoints) this.startChecks(ep);
+  }
+
+  /**
+   * Run-time routing (delivery's header routes and mirror): new overrides and mirror
+   * without touching health checks. Versions must exist; the mirror's is created if new.
+   */
+  setRouting(overrides: readonly OverrideConfig[], mirror: MirrorConfig | undefined): void {
+    for (const v of [...overrides.map((o) => o.version), ...(mirror ? [mirror.version] : [])]) {
+      if (!this.cluster(v)) {
+        throw new ShakedownError('E_MESH_UNKNOWN_VERSION', `service "${this.name}" has no version "${v}"`, {
+          exitCode: ExitCode.usage,
+          hint: `versions: ${this.clusters.map((c) => c.version).join(', ')}; register an endpoint to add one`,
+        });
+      }
+    }
+    const compiled = compileOverrides(overrides);
+    const { mirror: _old, ...rest } = this.config;
+    this.config = { ...rest, overrides: [...overrides], ...(mirror ? { mirror } : {}) };
+    this.overrides = compiled;
+    this.mirrorCluster = mirror ? this.ensureCluster(mirror.version) : undefined;
   }
 
   cluster(version: string): Cluster | undefined {

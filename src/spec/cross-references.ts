@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { rolloutCrossReferences } from './sections/rollout.js';
 import { meshTemplateRe } from './sections/services.js';
 
 /** What the cross-section checks read of a validated spec. */
@@ -18,6 +19,7 @@ const templateRe = /\{\{\s*([^}]*?)\s*\}\}/g;
  * section validated by itself, so the error is located at the template.
  */
 export function crossSectionReferences(spec: SpecShape, ctx: z.RefinementCtx): void {
+  rolloutCrossReferences(spec as Parameters<typeof rolloutCrossReferences>[0], ctx);
   if (!spec.services) return;
   const listeners = spec.mesh ? (spec.mesh.listeners ?? [{ name: 'http' }]).map((l) => l.name) : [];
   const check = (path: PropertyKey[], env: Record<string, string>) => {

@@ -189,3 +189,22 @@ describe('overallVerdict', () => {
     expect(overallVerdict(vs)).toBe(want);
   });
 });
+
+describe('judgeMetric: tolerances by direction (a canary judge allowed increase / decrease)', () => {
+  it('an increase within its allowance passes; the same decrease beyond its own allowance does not', () => {
+    const either = { badDirection: 'either' as const, tolerances: { increase: 0.3, decrease: 0.05 } };
+    const up = judgeMetric(sample(60, 100), sample(60, 120), either);
+    expect(up.verdict).toBe('pass');
+    expect(up.reason).toMatch(/below the tolerance/);
+    expect(up.effect?.threshold).toBeCloseTo(30, 0);
+    const down = judgeMetric(sample(60, 100), sample(60, 80), either);
+    expect(down.verdict).toBe('regressed');
+    expect(down.effect?.threshold).toBeCloseTo(5, 0);
+  });
+
+  it('without tolerances the common tolerance applies to both directions', () => {
+    const j = judgeMetric(sample(60, 100), sample(60, 120), latency, { tolerance: 0.3 });
+    expect(j.verdict).toBe('pass');
+    expect(j.effect?.threshold).toBeCloseTo(30, 0);
+  });
+});

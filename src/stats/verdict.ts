@@ -59,6 +59,12 @@ export interface MetricSpec {
   effect?: EffectMeasure;
   /** Check spread too (default true; off for zero-inflated metrics such as error rates). */
   dispersion?: boolean;
+  /**
+   * Relative tolerances by the direction of the shift, overriding `tolerance` (a canary's
+   * allowed increase and allowed decrease, Kayenta's effect sizes); fractions of the
+   * baseline median.
+   */
+  tolerances?: { increase?: number; decrease?: number };
 }
 
 export interface SampleStats {
@@ -178,7 +184,7 @@ export function measureMetric(
     lower: ci.lower,
     upper: ci.upper,
     relative,
-    threshold: Math.max(o.tolerance * scale, o.absoluteTolerance),
+    threshold: Math.max(toleranceFor(spec, ci.estimate, o.tolerance) * scale, o.absoluteTolerance),
   };
   const dispersion =
     (spec.dispersion ?? true) && o.dispersionRatio > 0 ? dispersionCheck(baseline, candidate) : null;
@@ -190,6 +196,12 @@ export function measureMetric(
     pValue: mannWhitneyU(candidate, baseline).pValue,
     dispersion,
   };
+}
+
+/** The relative tolerance that applies to a shift of this sign. */
+function toleranceFor(spec: MetricSpec, estimate: number, fallback: number): number {
+  const t = estimate >= 0 ? spec.tolerances?.increase : spec.tolerances?.decrease;
+  return t ?? fallback;
 }
 
 /** Decides from evidence; `pValue` / `dispersionPValue` override the raw ones (multiplicity). */

@@ -112,6 +112,50 @@ function contract(name: string, make: (yaml: string) => Promise<Subject>) {
       });
     });
 
+    it('sets header routes and mirroring at run time (delivery), and reset restores the spec', async () => {
+      const get = async (headers: Record<string, string> = {}) =>
+        (await request(`${s.proxyUrl}/`, { headers })).body.text();
+      await s.control.setWeights('shop', { v1: 1, v2: 0 });
+      try {
+        await s.control.setRouting('shop', {
+          overrides: [{ header: 'X-Canary', equals: '1', version: 'v2' }],
+        });
+        expect(await get({ 'x-canary': '1' })).toBe('v2');
+        expect(await get()).toBe('v1');
+        await s.control.setRouting('shop', { mirror: { version: 'v2', percentage: '100%' } });
+        let st = (await s.control.state()).services[0];
+        expect(st?.overrides).toEqual([{ header: 'x-canary', equals: '1', version: 'v2' }]);
+        expect(st?.mirror).toEqual({ version: 'v2', fraction: 1 });
+        const before = st?.versions.find((v) => v.version === 'v2')?.mirrored ?? 0;
+        expect(await get()).toBe('v1');
+        for (let i = 0; i < 50; i++) {
+          st = (await s.control.state()).services[0];
+          if ((st?.versions.find((v) => v.version === 'v2')?.mirrored ?? 0) > before) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        expect(st?.versions.find((v) => v.version === 'v2')?.mirrored).toBeGreaterThan(before);
+        await s.control.setRouting('shop', { overrides: [], mirror: null });
+        st = (await s.control.state()).services[0];
+        expect(st?.overrides).toEqual([]);
+        expect(st?.mirror).toBeNull();
+        expect(await get({ 'x-canary': '1' })).toBe('v1');
+        await expect(
+          s.control.setRouting('shop', { overrides: [{ header: 'x', equals: '1', version: 'v9' }] }),
+        ).rejects.toMatchObject({ code: 'E_MESH_UNKNOWN_VERSION' });
+        await expect(s.control.setRouting('nope', { overrides: [] })).rejects.toMatchObject({
+          code: 'E_MESH_UNKNOWN_SERVICE',
+        });
+        await s.control.setRouting('shop', {
+          overrides: [{ header: 'x-canary', present: true, version: 'v2' }],
+        });
+        await s.control.reset();
+        expect((await s.control.state()).services[0]?.overrides).toEqual([]);
+        expect((await s.control.events(0)).map((e) => e.kind)).toContain('routing.changed');
+      } finally {
+        await s.control.setWeights('shop', { v1: 3, v2: 1 });
+      }
+    });
+
     it('resets to the spec and reports state, windows and events', async () => {
       await s.control.setWeights('shop', { v1: 0, v2: 1 });
       await s.control.addFault({ type: 'delay', delay: 1 });

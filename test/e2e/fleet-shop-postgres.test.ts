@@ -1,58 +1,26 @@
-import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { servicesFromSpec } from '../../src/fleet/definition.js';
 import { Fleet } from '../../src/fleet/fleet.js';
-import { PortAllocator } from '../../src/fleet/ports.js';
 import { loadSpecFile } from '../../src/spec/load-spec.js';
 import { repoRoot } from '../helpers/cli.js';
+import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 // The shop's orders service with DATABASE_URL set: orders go to a real, throwaway
-// PostgreSQL server (initdb + pg_ctl from the machine's binaries; the `postgresql` Debian
-// package is in .ci/apt-packages). As root the server runs as the postgres user.
+// PostgreSQL server (test/helpers/postgres.ts: initdb + pg_ctl from the machine's
+// binaries; the `postgresql` Debian package is in .ci/apt-packages).
 
-// The newest installed server; a missing one is an error, not a skip.
-const bin = join(
-  '/usr/lib/postgresql',
-  (existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [])
-    .filter((v) => existsSync(join('/usr/lib/postgresql', v, 'bin', 'initdb')))
-    .sort((a, b) => Number(b) - Number(a))[0] ?? 'missing-install-postgresql',
-  'bin',
-);
-const root = process.getuid?.() === 0;
 const dir = mkdtempSync(join(tmpdir(), 'shakedown-shop-pg-'));
-const data = join(dir, 'data');
+let server: TestPostgres;
 let url: string;
 let fleet: Fleet;
 
-function run(cmd: string, args: string[]) {
-  const [c, a] = root ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
-  const r = spawnSync(c, a, { encoding: 'utf8', timeout: 90_000 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}${r.stdout}`);
-}
-
 beforeAll(async () => {
-  if (root) {
-    const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
-    const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
-    chownSync(dir, uid, gid);
-  }
-  const port = await new PortAllocator().allocate('127.0.0.1');
-  run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
-  run(join(bin, 'pg_ctl'), [
-    '-D',
-    data,
-    '-l',
-    join(dir, 'server.log'),
-    '-w',
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
-    'start',
-  ]);
-  url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  server = await startTestPostgres();
+  url = await server.createDatabase();
   const loaded = loadSpecFile(join(repoRoot, 'examples', 'shop', 'shakedown.yaml'));
   const orders = servicesFromSpec(loaded.spec.services ?? {}, loaded.dir).filter((s) => s.name === 'orders');
   fleet = new Fleet({
@@ -65,11 +33,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fleet?.stop();
-  try {
-    run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('shop orders on PostgreSQL', () => {

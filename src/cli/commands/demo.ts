@@ -29,7 +29,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .command('demo')
     .summary('run the example shop behind the mesh and load it with 10,000 shoppers, nothing else needed')
     .description(
-      'Brings the example shop up on this machine with `shakedown up` (examples/shop: gateway, catalog ×2, cart and orders as local processes behind the mesh, on free loopback ports), runs its shoppers scenario against it (ramp to 10,000 users in 15 s, hold 30 s, ~1 s think time; browse 70 %, search 15 %, add to cart 10 %, checkout 5 %), prints the summary and tears everything down.',
+      'Brings the example shop up on this machine with `shakedown up` (examples/shop: gateway, catalog ×2, cart and orders as local processes behind the mesh, on free loopback ports), runs its shoppers scenario against it (ramp to 10,000 users in 15 s, hold 30 s, 3–7 s think time; browse 70 %, search 15 %, add to cart 10 %, checkout 5 %), prints the summary and tears everything down.',
     )
     .option('--workers <n>', 'load worker threads (default: half the cores, 1–8)', positiveInteger)
     .option('--out <file>', 'write the summary as JSON to this file')

@@ -9,6 +9,7 @@ import { registerLoad } from './load.js';
 import { registerLogs } from './logs.js';
 import { registerMesh } from './mesh.js';
 import { registerRestart } from './restart.js';
+import { registerRollout } from './rollout.js';
 import { registerRuns } from './runs.js';
 import { registerSlo } from './slo.js';
 import { registerTrend } from './trend.js';
@@ -31,4 +32,5 @@ export const commandModules: Array<(program: Command, ctx: CliContext) => void> 
   registerRestart,
   registerMesh,
   registerChaos,
+  registerRollout,
 ];

@@ -4,7 +4,14 @@ import { ShakedownError } from '../../core/errors.js';
 import type { RunEvent } from '../../core/event.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { EncodedWindow } from '../../core/window.js';
-import type { EndpointState, FaultRequest, FaultState, MeshControl, MeshState } from '../control.js';
+import type {
+  EndpointState,
+  FaultRequest,
+  FaultState,
+  MeshControl,
+  MeshState,
+  RoutingRequest,
+} from '../control.js';
 
 /**
  * The admin API from another process (fleet registering replicas, chaos adding faults,
@@ -43,6 +50,10 @@ export class MeshAdminClient implements MeshControl {
 
   async setWeights(service: string, weights: Record<string, number>): Promise<void> {
     await this.call('PUT', `/v1/services/${enc(service)}/weights`, { weights });
+  }
+
+  async setRouting(service: string, routing: RoutingRequest): Promise<void> {
+    await this.call('PUT', `/v1/services/${enc(service)}/routing`, routing);
   }
 
   addEndpoint(service: string, version: string, address: string): Promise<EndpointState> {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { usageError } from '../../core/errors.js';
 import { parseDurationMs } from '../../core/units.js';
-import { durationMs, strictObject } from '../../spec/types.js';
+import { overrideSchema } from '../../spec/sections/mesh.js';
+import { durationMs, fraction, strictObject } from '../../spec/types.js';
 import type { MeshControl } from '../control.js';
 import { parseInput } from '../validate.js';
 import type { AdminRoute } from './router.js';
@@ -12,6 +13,12 @@ import type { AdminRoute } from './router.js';
  */
 const weightsBody = strictObject({
   weights: z.record(z.string(), z.number({ error: () => 'expected a number ≥ 0' }).nonnegative()),
+});
+const routingBody = strictObject({
+  overrides: z.array(overrideSchema).optional(),
+  mirror: strictObject({ version: z.string().min(1), percentage: fraction.default(1) })
+    .nullable()
+    .optional(),
 });
 const endpointBody = strictObject({ address: z.string({ error: () => 'expected "host:port"' }) });
 const drainBody = strictObject({ timeout: durationMs.optional() }).optional();
@@ -72,6 +79,21 @@ export function meshAdminRoutes(
         const service = r.params.service as string;
         await mesh.setWeights(service, body.weights);
         return { json: { weights: await mesh.weights(service) } };
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/v1/services/:service/routing',
+      summary: 'set version overrides (header routes) and mirroring; applies from the next request',
+      handle: async (r) => {
+        const body = parseInput(routingBody, r.body, 'routing');
+        const service = r.params.service as string;
+        await mesh.setRouting(service, {
+          ...(body.overrides !== undefined ? { overrides: body.overrides } : {}),
+          ...(body.mirror !== undefined ? { mirror: body.mirror } : {}),
+        });
+        const st = (await mesh.state()).services.find((x) => x.name === service);
+        return { json: { overrides: st?.overrides ?? [], mirror: st?.mirror ?? null } };
       },
     },
     {

@@ -1,6 +1,7 @@
 import { chaosSectionSchema } from './chaos.js';
 import { loadSectionSchema } from './load.js';
 import { meshSectionSchema } from './mesh.js';
+import { rolloutSectionSchema } from './rollout.js';
 import { servicesSectionSchema } from './services.js';
 import { watchSectionSchema } from './watch.js';
 
@@ -14,4 +15,5 @@ export const sectionSchemas = {
   services: servicesSectionSchema,
   mesh: meshSectionSchema,
   chaos: chaosSectionSchema,
+  rollout: rolloutSectionSchema,
 } as const;

@@ -13,7 +13,7 @@ import { durationMs, fraction, strictObject } from '../types.js';
  * exports. Sources, notifiers and actions are checked against their registries' own
  * schemas, so a new type needs no change here.
  */
-function pluginConfig(family: string, types: () => string[], schemaOf: (type: string) => z.ZodType) {
+export function pluginConfig(family: string, types: () => string[], schemaOf: (type: string) => z.ZodType) {
   return z
     .looseObject({ type: z.string({ error: () => `expected type: one of ${types().join(', ')}` }) })
     .transform((v, ctx) => {
