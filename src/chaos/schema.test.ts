@@ -109,6 +109,13 @@ abort:
       ),
     ).toMatch(/unknown key "color"/);
     expect(errorOf(spec('method: []'))).toMatch(/at least one step/);
+    expect(
+      errorOf(
+        spec(
+          'method:\n  - fault: { type: latency, service: c, latency: 1s }\n    every: 1s\n    duration: 5s',
+        ),
+      ),
+    ).toMatch(/every repeats instant faults/);
   });
 
   it('checks that schedules name experiments', () => {

@@ -151,6 +151,12 @@ export const stepSchema: z.ZodType<StepSpec> = z.lazy(() =>
     const name = s.name === undefined ? {} : { name: s.name };
     if (s.fault) {
       const instant = s.fault.type === 'replica-kill' || s.fault.type === 'postgres-primary-kill';
+      if (s.every !== undefined && !instant)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['every'],
+          message: `every repeats instant faults (replica-kill, postgres-primary-kill); a ${s.fault.type} fault stays for its duration`,
+        });
       if (s.every !== undefined && s.duration === undefined)
         ctx.addIssue({
           code: 'custom',
