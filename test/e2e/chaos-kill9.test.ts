@@ -52,6 +52,36 @@ describe('kill -9 of the chaos controller', () => {
     };
     const mesh = MeshAdminClient.fromTokenFile(info.adminUrl, info.tokenFile);
 
+    // Attached to `up`, an experiment measures through the admin API alone: the replica it
+    // killed being ready again is read off the fleet's state.
+    const quick = join(dir, 'quick-kill.yaml');
+    writeFileSync(
+      quick,
+      `name: quick-kill
+spec: ${JSON.stringify(shopSpecFile)}
+before: 1s
+after: 4s
+hypothesis: { probes: [{ type: http, url: /products }] }
+method: [{ fault: { type: replica-kill, service: catalog } }]
+`,
+    );
+    const attached = await runCliProcess([
+      'chaos',
+      'run',
+      quick,
+      '--state-dir',
+      stateDir,
+      '--no-store',
+      '--json',
+    ]);
+    expect(attached.code, attached.stderr).toBe(0);
+    const [q] = JSON.parse(attached.stdout) as Array<{
+      faults: Array<{ recoveryEventAtMs: number | null; timeToRecoverMs: number | null }>;
+      mttr: { count: number; unrecovered: number };
+    }>;
+    expect(q?.faults[0]?.recoveryEventAtMs).not.toBeNull();
+    expect(q?.mttr).toMatchObject({ count: 1, unrecovered: 0 });
+
     const { mkdirSync } = await import('node:fs');
     mkdirSync(fillDir);
     const experiment = join(dir, 'long-faults.yaml');

@@ -65,11 +65,18 @@ export async function remoteControls(
     },
     subscribeEvents: (emit: (e: RunEvent) => void) => {
       let since = Date.now();
-      return poll(async () => {
+      const stopMesh = poll(async () => {
         const es = await mesh.events(since);
         for (const e of es) emit(e);
         if (es.length) since = Math.max(...es.map((e) => e.t)) + 1;
       });
+      // The fleet's events are not on the mesh's timeline: they are read off its replica
+      // states (each exit and each time it became ready carries its time).
+      const stopFleet = fleetRoutes ? pollFleetEvents(http, emit, poll) : () => {};
+      return () => {
+        stopMesh();
+        stopFleet();
+      };
     },
     close: async () => {
       for (const t of timers) clearInterval(t);
@@ -77,6 +84,45 @@ export async function remoteControls(
       await http.close();
     },
   };
+}
+
+/** `replica.exited` / `replica.ready` events from changes of the fleet's replica states. */
+function pollFleetEvents(
+  http: AdminHttp,
+  emit: (e: RunEvent) => void,
+  poll: (fn: () => Promise<void>) => () => void,
+): () => void {
+  const seen = new Map<string, { readyAt: number | undefined; exitAt: number | undefined }>();
+  let first = true;
+  return poll(async () => {
+    const services = (await http.get<{ services: ServiceStatus[] }>('/v1/fleet/services')).services;
+    for (const s of services)
+      for (const v of s.versions)
+        for (const r of v.replicas) {
+          const before = seen.get(r.id);
+          const now = { readyAt: r.readyAt, exitAt: r.lastExit?.at };
+          seen.set(r.id, now);
+          if (first || !before) continue;
+          const data = { service: s.name, version: v.name, replica: r.id, derived: true };
+          if (now.exitAt !== undefined && now.exitAt !== before.exitAt)
+            emit({
+              t: now.exitAt,
+              kind: 'replica.exited',
+              source: 'fleet',
+              subject: r.id,
+              data: { ...data, signal: r.lastExit?.signal ?? null },
+            });
+          if (now.readyAt !== undefined && now.readyAt !== before.readyAt)
+            emit({
+              t: now.readyAt,
+              kind: 'replica.ready',
+              source: 'fleet',
+              subject: r.id,
+              data: { ...data, again: true },
+            });
+        }
+    first = false;
+  });
 }
 
 function remoteFleet(http: AdminHttp): FleetControl {
