@@ -14,7 +14,7 @@ import { eventually, processesTagged } from '../helpers/fleet.js';
 const dir = mkdtempSync(join(tmpdir(), 'shakedown-demo-test-'));
 
 describe('shakedown demo', () => {
-  it('reaches 10,000 shoppers on the shop with under 0.1 % errors, prints the summary, leaves no process', async () => {
+  it('reaches 10,000 shoppers on the shop with under 0.1 % errors, rolls a slow catalog back and a good one forward, leaves no process', async () => {
     const out = join(dir, 'demo.json');
     const tag = randomUUID();
     const r = await runCliProcess(['demo', '--quiet', '--out', out], { env: { SHAKEDOWN_TEST_TAG: tag } });
@@ -37,8 +37,16 @@ describe('shakedown demo', () => {
       'checkout',
       'search',
     ]);
+    // The rollout stage: the slow v2 rolled back by the judge, the good v3 promoted.
+    expect(r.stdout).toContain('ROLLOUTS');
+    expect(r.stdout).toMatch(
+      /✓ catalog v2 \(150 ms slower, 2 % errors\): rolled back — [\d.]+ s from its first traffic to all traffic on v1/,
+    );
+    expect(r.stdout).toMatch(/why: analysis judge failed: .*latency_p50_ms worse/);
+    expect(r.stdout).toMatch(/✓ catalog v3 \(a good release\): promoted in [\d.]+ s/);
+    expect(r.stdout).not.toContain('✗');
     expect(processesTagged(tag)).toEqual([]);
-  });
+  }, 360_000); // about 2 min 15 s on two quiet cores: 50 s of load, then two rollouts
 
   it('leaves no process behind when it is killed with SIGKILL mid-run', async () => {
     const tag = randomUUID();

@@ -42,7 +42,7 @@ describe('example shop', () => {
       .map((s) => [s.name, s.versions.map((v) => `${v.name}:${v.ready}/${v.desired}`)]);
     expect(states).toEqual([
       ['gateway', ['v1:1/1']],
-      ['catalog', ['v1:2/2', 'v2:0/0']],
+      ['catalog', ['v1:2/2', 'v2:0/0', 'v3:0/0']],
       ['cart', ['v1:1/1']],
       ['orders', ['v1:1/1']],
     ]);

@@ -97,7 +97,7 @@ describe('blue-green switch of catalog under load', () => {
     expect(summary.rps).toBeGreaterThan(2700);
     expect(summary.droppedIterations).toBe(0);
     expect(summary.errors, JSON.stringify(summary.errorsByClass)).toBe(0);
-    expect(await shop.platform.mesh?.weights('catalog')).toEqual({ v1: 0, v2: 100 });
+    expect(await shop.platform.mesh?.weights('catalog')).toEqual({ v1: 0, v2: 100, v3: 0 });
     // The switch and v1's stop happened inside the load: v1 drained while requests flowed.
     const drained = sink.events.filter(
       (e) => e.kind === 'replica.drained' && String(e.data.version) === 'v1',

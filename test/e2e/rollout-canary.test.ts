@@ -58,7 +58,7 @@ describe('canary of a 20 % slower catalog v2', () => {
     expect(judged?.data.phase).toBe('failed');
     expect(p50?.effect.relative).toBeGreaterThan(0.1);
     expect(run.figures.windowCloseToRollbackS).toBeLessThan(10);
-    expect(await shop.platform.mesh?.weights('catalog')).toEqual({ v1: 100, v2: 0 });
+    expect(await shop.platform.mesh?.weights('catalog')).toEqual({ v1: 100, v2: 0, v3: 0 });
     expect(shop.platform.fleet?.service('catalog').versions.find((v) => v.name === 'v2')?.desired).toBe(0);
     expect(run.load?.requests).toBeGreaterThan(2500);
     expect(run.load?.errors).toBe(0);
