@@ -170,8 +170,12 @@ describe('compare after real load runs', () => {
       expect(x.windowCount).toBeGreaterThanOrEqual(20);
     }
     expect(runs.find((x) => x.id === b)?.tags).toEqual({ build: 'slow' });
-    const show = await runCliProcess(['runs', 'show', b.slice(0, 18), '--store', db]);
-    expect(show.code).toBe(0);
+    // The three runs start in the same second, so their ids share the date and time: the
+    // shortest prefix of b that no other id shares (random hex decides how long it is).
+    let prefixLength = 'yyyymmdd-hhmmss-'.length + 1;
+    while ([a1, a2].some((id) => id.startsWith(b.slice(0, prefixLength)))) prefixLength++;
+    const show = await runCliProcess(['runs', 'show', b.slice(0, prefixLength), '--store', db]);
+    expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toContain(`run       ${b}`);
     expect(show.stdout).toMatch(/run\.started/);
     expect(show.stdout).toMatch(/run\.finished/);
