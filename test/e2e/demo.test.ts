@@ -24,9 +24,10 @@ describe('shakedown demo', () => {
     // Latency depends on what else the machine runs; holding the users without errors does
     // not. So the demo passes, or fails on its latency threshold alone.
     const failed = s.thresholds.filter((t) => !t.ok).map((t) => t.metric);
+    const errorsSeen = `errors ${s.errors} of ${s.requests} (${JSON.stringify(s.errorsByClass)}), per second: ${JSON.stringify(s.windows.filter((w) => w.errors > 0))}`;
     expect(
       failed.filter((m) => m !== 'http_req_duration'),
-      r.stderr,
+      `${errorsSeen}\n${r.stderr}`,
     ).toEqual([]);
     expect(r.code, r.stderr + r.stdout.slice(-3000)).toBe(failed.length === 0 ? 0 : 99);
     expect(s.vusMax).toBeGreaterThanOrEqual(10_000);
