@@ -79,7 +79,7 @@ export class Exchange implements ProxyRequest, ProxyHandler, RequestFacts {
 
   onConnect(): void {}
 
-  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  onHeaders(status: number, rawHeaders: string[], resume: () => void): boolean {
     if (status < 200 || this.done) return true;
     this.status = status;
     this.resume = resume;
