@@ -432,4 +432,5 @@ function pipeBody(conn: UpstreamConnection, call: UpstreamCall, body: Readable, 
   body.on('close', onClose);
   socket.on('drain', onDrain);
   if (body.readableEnded) onEnd();
+  else if (body.destroyed) onError(new Error('request body closed early'));
 }
