@@ -33,8 +33,8 @@ enum BodyMode {
 /**
  * One downstream request and its response. The request side is the scanned head and a
  * body read as the caller asks (dropped, collected whole, or streamed as a Readable with
- * backpressure); the response side writes a head (as one string, corked with the first
- * body bytes), then the body as is when there is a Content-Length, chunked for an HTTP/1.1
+ * backpressure); the response side writes a head (as one string, together with the body
+ * bytes that come in the same tick), then the body as is when there is a Content-Length, chunked for an HTTP/1.1
  * client otherwise, or delimited by closing the connection for an HTTP/1.0 one. The
  * connection is kept alive only when the client asked for it, the response is framed and
  * the listener is not draining; otherwise the response says `connection: close`.
@@ -59,7 +59,8 @@ export class ServerRequest {
   private chunkedOut = false;
   private noBody = false;
   private keepAlive = false;
-  private corked = false;
+  /** The head (and small body pieces) not written yet. */
+  private pending: string | undefined;
 
   constructor(
     readonly conn: RequestConnection,
@@ -178,40 +179,50 @@ export class ServerRequest {
       if (!close) head += 'connection: close\r\n';
     } else if (this.versionMinor === 0) head += 'connection: keep-alive\r\n';
     if (!date) head += `date: ${httpDate()}\r\n`;
-    const socket = this.conn.socket;
-    if (socket.destroyed) return;
-    socket.cork();
-    this.corked = true;
-    socket.write(`${head}\r\n`, 'latin1');
-    process.nextTick(uncork, this);
+    if (this.conn.socket.destroyed) return;
+    // Held until the first body bytes or the end of this tick, so that a small response
+    // goes out in one write.
+    this.pending = `${head}\r\n`;
+    process.nextTick(flushPending, this);
   }
 
   write(chunk: Buffer): boolean {
     const socket = this.conn.socket;
-    if (this.finished || this.noBody || socket.destroyed) return true;
+    if (this.finished || this.noBody || socket.destroyed || chunk.length === 0) return true;
+    if (this.pending !== undefined) {
+      if (chunk.length <= MAX_COALESCED_BYTES) {
+        // latin1 maps bytes to chars one to one: the body goes out unchanged.
+        this.pending += this.chunkedOut
+          ? `${chunk.length.toString(16)}\r\n${chunk.toString('latin1')}\r\n`
+          : chunk.toString('latin1');
+        return true;
+      }
+      this.flush();
+    }
     return this.chunkedOut ? writeChunk(socket, chunk) : socket.write(chunk);
   }
 
   end(body?: Buffer | string): void {
     if (this.finished) return;
+    if (body !== undefined && body.length > 0)
+      this.write(typeof body === 'string' ? Buffer.from(body) : body);
     this.finished = true;
     const socket = this.conn.socket;
     if (!socket.destroyed) {
-      if (body !== undefined && body.length > 0 && !this.noBody) {
-        const b = typeof body === 'string' ? Buffer.from(body) : body;
-        if (this.chunkedOut) writeChunk(socket, b);
-        else socket.write(b);
-      }
-      if (this.chunkedOut) socket.write(LAST_CHUNK);
-      this.uncork();
+      if (this.pending !== undefined) {
+        if (this.chunkedOut) this.pending += '0\r\n\r\n';
+        this.flush();
+      } else if (this.chunkedOut) socket.write(LAST_CHUNK);
     }
     this.conn.responseDone(this, this.keepAlive);
   }
 
-  uncork(): void {
-    if (!this.corked) return;
-    this.corked = false;
-    this.conn.socket.uncork();
+  /** Writes the held head (and the body bytes held with it). */
+  flush(): void {
+    const p = this.pending;
+    if (p === undefined) return;
+    this.pending = undefined;
+    if (!this.conn.socket.destroyed) this.conn.socket.write(p, 'latin1');
   }
 
   destroy(): void {
@@ -225,9 +236,12 @@ export class ServerRequest {
   }
 }
 
-function uncork(req: ServerRequest): void {
-  req.uncork();
+function flushPending(req: ServerRequest): void {
+  req.flush();
 }
+
+/** Body bytes up to this size are written together with the response head. */
+const MAX_COALESCED_BYTES = 16 * 1024;
 
 /** A streamed request body: pushes from the connection, reads resume the socket. */
 class RequestBody extends Readable {

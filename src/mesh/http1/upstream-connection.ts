@@ -113,10 +113,16 @@ export class UpstreamConnection implements ChunkSink {
     first: UpstreamCall,
   ) {
     this.pendingCall = first;
-    const socket = connect({ host: owner.host, port: owner.port, noDelay: true });
+    // Reads land in one buffer shared by every upstream socket (no allocation and no
+    // stream machinery per read); what outlives the callback is copied.
+    const socket = connect({
+      host: owner.host,
+      port: owner.port,
+      noDelay: true,
+      onread: { buffer: readBuffer, callback: onSocketRead },
+    });
     this.socket = socket;
     socket.on('connect', onSocketConnect);
-    socket.on('data', onSocketData);
     socket.on('end', onSocketEnd);
     socket.on('error', onSocketError);
     socket.on('close', onSocketClose);
@@ -215,7 +221,7 @@ export class UpstreamConnection implements ChunkSink {
             this.fail(call, 'E_UPSTREAM_HEAD', 'response head too large');
             return;
           }
-          this.head = off === 0 ? data : data.subarray(off);
+          this.head = Buffer.from(off === 0 ? data : data.subarray(off));
           return;
         }
         const parsed = parseResponseHead(data.toString('latin1', off, end), call.req.method);
@@ -255,7 +261,7 @@ export class UpstreamConnection implements ChunkSink {
       case BodyFraming.Length: {
         const n = Math.min(this.remaining, len - off);
         this.remaining -= n;
-        if (n > 0 && !call.handler.onData(off === 0 && n === len ? data : data.subarray(off, off + n))) {
+        if (n > 0 && !call.handler.onData(Buffer.from(data.subarray(off, off + n)))) {
           this.socket.pause();
         }
         if (call.done) return;
@@ -281,7 +287,7 @@ export class UpstreamConnection implements ChunkSink {
         return;
       }
       case BodyFraming.Close:
-        if (off < len && !call.handler.onData(off === 0 ? data : data.subarray(off))) this.socket.pause();
+        if (off < len && !call.handler.onData(Buffer.from(data.subarray(off)))) this.socket.pause();
         return;
     }
   }
@@ -290,7 +296,7 @@ export class UpstreamConnection implements ChunkSink {
   onBodyData(chunk: Buffer): void {
     const call = this.call;
     if (call === undefined || call.done) return;
-    if (!call.handler.onData(chunk)) this.socket.pause();
+    if (!call.handler.onData(Buffer.from(chunk))) this.socket.pause();
   }
 
   onSocketEnd(): void {
@@ -355,8 +361,11 @@ type SocketWithConn = Socket & { [kConn]: UpstreamConnection };
 function onSocketConnect(this: SocketWithConn): void {
   this[kConn].onConnected();
 }
-function onSocketData(this: SocketWithConn, buf: Buffer): void {
-  this[kConn].onSocketData(buf);
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
+function onSocketRead(this: SocketWithConn, nread: number, buf: Buffer): boolean {
+  this[kConn].onSocketData(buf.subarray(0, nread));
+  return true;
 }
 function onSocketEnd(this: SocketWithConn): void {
   this[kConn].onSocketEnd();
