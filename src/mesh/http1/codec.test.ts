@@ -46,6 +46,8 @@ beforeAll(async () => {
       `
   listeners:
     - { name: http, maxHeaderSize: 4KiB, headersTimeout: 500ms, requestTimeout: 1s }
+  routes:
+    - { name: main, match: { prefix: /, methods: [GET, HEAD, POST] }, service: shop }
   services:
     shop: { versions: { v1: { weight: 1, endpoints: ["127.0.0.1:${up.port}"] } } }
 `,
@@ -135,6 +137,17 @@ describe('mesh HTTP/1.1 codec', () => {
     expect(i1).toBeGreaterThan(0);
     expect(i2).toBeGreaterThan(i1);
     expect(i3).toBeGreaterThan(i2);
+  });
+
+  it('answers many pipelined requests the mesh answers itself (404), then goes on', async () => {
+    const n = 1500;
+    const r = await session(
+      ['DELETE /x HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(n), 'GET /last HTTP/1.1\r\nHost: x\r\n\r\n'],
+      (t) => t.includes('ok GET /last'),
+      5000,
+    );
+    expect(count(r.text, 'HTTP/1.1 404 Not Found')).toBe(n);
+    expect(r.text).toContain('ok GET /last');
   });
 
   it('streams a chunked request body up and a chunked response down, piece by piece', async () => {

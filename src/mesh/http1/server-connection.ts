@@ -69,6 +69,7 @@ export class ServerConnection implements RequestConnection, ChunkSink {
   deadlineAtMs = 0;
   /** When the current request's first byte came (or the connection opened). */
   private headStartMs = 0;
+  private processing = false;
   /** The client half-closed: no request follows the current one. */
   private peerEnded = false;
 
@@ -107,23 +108,34 @@ export class ServerConnection implements RequestConnection, ChunkSink {
     this.process();
   }
 
+  /**
+   * Works through the buffer. Not re-entered: a response that ends synchronously, inside
+   * the request's own handling, leaves the next pipelined request to the loop running, so
+   * the stack does not grow with the number of pipelined requests.
+   */
   private process(): void {
-    for (;;) {
-      const buf = this.buf;
-      if (buf === undefined) return;
-      switch (this.phase) {
-        case Phase.Head:
-          if (!this.head(buf)) return;
-          break;
-        case Phase.Body:
-          if (!this.body(buf)) return;
-          break;
-        case Phase.Answer:
-          if (buf.length > MAX_PIPELINED_BYTES) this.socket.pause();
-          return;
-        case Phase.Closing:
-          return;
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      for (;;) {
+        const buf = this.buf;
+        if (buf === undefined) return;
+        switch (this.phase) {
+          case Phase.Head:
+            if (!this.head(buf)) return;
+            break;
+          case Phase.Body:
+            if (!this.body(buf)) return;
+            break;
+          case Phase.Answer:
+            if (buf.length > MAX_PIPELINED_BYTES) this.socket.pause();
+            return;
+          case Phase.Closing:
+            return;
+        }
       }
+    } finally {
+      this.processing = false;
     }
   }
 
@@ -203,7 +215,7 @@ export class ServerConnection implements RequestConnection, ChunkSink {
       this.phase = Phase.Answer;
       req.bodyEnd();
       this.next();
-      return false;
+      return true;
     }
     this.phase = Phase.Answer;
     req.bodyEnd();
