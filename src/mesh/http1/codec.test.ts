@@ -235,4 +235,31 @@ describe('mesh HTTP/1.1 codec', () => {
     expect(r.statusCode).toBe(200);
     expect(await r.body.text()).toBe('ok GET /reset-first');
   });
+
+  it('drain closes an idle keep-alive connection at once', async () => {
+    const own = new Mesh(
+      meshConfigFromYaml(
+        `
+  services:
+    shop: { versions: { v1: { weight: 1, endpoints: ["127.0.0.1:${up.port}"] } } }
+`,
+        { noAdmin: true },
+      ),
+    );
+    const ownPort = Number(new URL((await own.start()).listeners[0]?.url as string).port);
+    const s = connect(ownPort, '127.0.0.1');
+    let text = '';
+    const closed = new Promise<void>((r) => s.on('close', () => r()));
+    s.on('error', () => {});
+    s.on('data', (d) => {
+      text += d.toString('latin1');
+    });
+    s.write('GET /idle HTTP/1.1\r\nHost: x\r\n\r\n');
+    while (!text.includes('ok GET /idle')) await new Promise((r) => setTimeout(r, 10));
+    const t0 = performance.now();
+    await own.stop({ drainTimeoutMs: 5000 });
+    await closed;
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(text.toLowerCase()).not.toContain('connection: close');
+  });
 });

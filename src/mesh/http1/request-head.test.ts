@@ -70,6 +70,7 @@ describe('scanRequestHead', () => {
     expect(refused('GET / HTTP/2.0\r\nHost: x').reason).toBe('http-version');
     expect(refused('GET / HTTP/1.2\r\nHost: x').reason).toBe('http-version');
     expect(refused('CONNECT x:443 HTTP/1.1\r\nHost: x').reason).toBe('connect-method');
+    expect(refused('GET / HTTP/1.1\r\nHost: x\r\nExpect: magic').reason).toBe('expectation');
   });
 });
 

@@ -28,7 +28,7 @@ export interface RequestHead {
 
 /** Why a head is refused; `reason` is the metric label, `message` goes in the 400's body. */
 export interface HeadError {
-  reason: 'bad-request' | 'header-overflow' | 'http-version' | 'connect-method';
+  reason: 'bad-request' | 'header-overflow' | 'http-version' | 'connect-method' | 'expectation';
   message: string;
 }
 
@@ -115,7 +115,13 @@ export function scanRequestHead(head: string): RequestHead | HeadError {
         if (name.toLowerCase() === 'host') hosts++;
         break;
       case 6:
-        if (name.toLowerCase() === 'expect' && value.toLowerCase() === '100-continue') expectContinue = true;
+        if (name.toLowerCase() === 'expect') {
+          // As node:http without a checkExpectation listener: only 100-continue is met.
+          if (value.toLowerCase() !== '100-continue') {
+            return { reason: 'expectation', message: `cannot meet Expect: ${value}` };
+          }
+          expectContinue = true;
+        }
         break;
       case 10:
         if (name.toLowerCase() === 'connection') {

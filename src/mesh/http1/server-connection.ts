@@ -301,6 +301,7 @@ export class ServerConnection implements RequestConnection, ChunkSink {
   /** Refuses a head: the reply, then the connection closes. */
   private refuseHead(e: HeadError): boolean {
     if (e.reason === 'connect-method') return this.refuse(e.reason, e.message, 405);
+    if (e.reason === 'expectation') return this.refuse(e.reason, e.message, 417);
     return this.refuse(e.reason, e.message);
   }
 
@@ -395,6 +396,7 @@ const statusText: Record<number, string> = {
   400: 'Bad Request',
   405: 'Method Not Allowed',
   408: 'Request Timeout',
+  417: 'Expectation Failed',
 };
 
 /** A reply written straight to the socket, before or instead of a request's response. */
