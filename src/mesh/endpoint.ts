@@ -1,7 +1,7 @@
-import { Pool } from 'undici';
 import type { EndpointAddress } from './address.js';
 import type { BalancerCandidate } from './balancers/types.js';
 import { type HealthState, newHealthState } from './health-state.js';
+import { UpstreamPool } from './http1/upstream-pool.js';
 import type { ServiceConfig } from './model.js';
 import { newOutlierState, type OutlierState } from './outlier.js';
 
@@ -9,8 +9,9 @@ import { newOutlierState, type OutlierState } from './outlier.js';
 export type EndpointSource = 'spec' | 'runtime';
 
 /**
- * One upstream endpoint of a cluster: its keep-alive connection pool (undici, one request
- * per connection at a time, at most `maxConnections` connections), its requests in flight,
+ * One upstream endpoint of a cluster: its keep-alive connection pool (the mesh's own
+ * HTTP/1.1 client, one request per connection at a time, at most `maxConnections`
+ * connections), its requests in flight,
  * health (active checks), outlier state (passive ejection) and drain state.
  */
 export class Endpoint implements BalancerCandidate {
@@ -22,7 +23,7 @@ export class Endpoint implements BalancerCandidate {
   attempts = 0;
   connectErrors = 0;
   ejections = 0;
-  readonly pool: Pool;
+  readonly pool: UpstreamPool;
   private idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -32,15 +33,11 @@ export class Endpoint implements BalancerCandidate {
     readonly source: EndpointSource,
     config: Pick<ServiceConfig, 'circuitBreaker' | 'connectTimeoutMs' | 'idleTimeoutMs'>,
   ) {
-    this.pool = new Pool(address.origin, {
-      connections: config.circuitBreaker.maxConnections,
-      pipelining: 1,
-      connectTimeout: config.connectTimeoutMs,
-      keepAliveTimeout: config.idleTimeoutMs,
-      keepAliveMaxTimeout: config.idleTimeoutMs,
-      // Timeouts are set per request (per-try and overall), not per pool.
-      headersTimeout: 0,
-      bodyTimeout: 0,
+    // Timeouts are set per request (per-try and overall), not per pool.
+    this.pool = new UpstreamPool(address.host, address.port, {
+      maxConnections: config.circuitBreaker.maxConnections,
+      connectTimeoutMs: config.connectTimeoutMs,
+      idleTimeoutMs: config.idleTimeoutMs,
     });
   }
 

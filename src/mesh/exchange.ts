@@ -1,10 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FailureClass } from '../core/window.js';
 import type { Cluster } from './cluster.js';
 import type { Endpoint } from './endpoint.js';
 import { MeshError, type MeshReason, meshErrors } from './errors.js';
 import { downstreamResponseHeaders, type RequestFacts } from './headers.js';
+import type { ResponseOwner, ServerRequest } from './http1/server-request.js';
 import { cancelRequest, type ProxyHandler, type ProxyRequest } from './layers/types.js';
 import type { RetryConfig } from './model.js';
 import type { RouteRuntime } from './route-runtime.js';
@@ -19,7 +19,6 @@ export interface ExchangeHost {
   statsFor(route: RouteRuntime, cluster: Cluster): TrafficStats;
 }
 
-const kExchange = Symbol('shakedown.exchange');
 const CLOSE = ['connection', 'close'] as const;
 
 /**
@@ -28,7 +27,7 @@ const CLOSE = ['connection', 'close'] as const;
  * upstream response to the client with backpressure, or the mesh's own reply when the
  * chain ends in an error. Records the request's statistics and window once it ends.
  */
-export class Exchange implements ProxyRequest, ProxyHandler, RequestFacts {
+export class Exchange implements ProxyRequest, ProxyHandler, RequestFacts, ResponseOwner {
   // RequestFacts, filled by the header rewrite.
   contentLength = -1;
   chunked = false;
@@ -56,21 +55,20 @@ export class Exchange implements ProxyRequest, ProxyHandler, RequestFacts {
 
   constructor(
     private readonly host: ExchangeHost,
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
+    /** The downstream request, and its response. */
+    readonly res: ServerRequest,
     readonly route: RouteRuntime,
     readonly cluster: Cluster,
     path: string,
     private readonly startMs: number,
   ) {
-    this.method = req.method as string;
+    this.method = res.method;
     this.path = path;
     this.routeName = route.config.name;
     this.retry = route.config.retry;
     this.timeoutMs = route.config.timeoutMs;
     cluster.activeRequests++;
-    (res as unknown as Record<symbol, Exchange>)[kExchange] = this;
-    res.on('close', onResponseClose);
+    res.owner = this;
   }
 
   noteRetry(): void {
@@ -79,7 +77,7 @@ export class Exchange implements ProxyRequest, ProxyHandler, RequestFacts {
 
   onConnect(): void {}
 
-  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  onHeaders(status: number, rawHeaders: string[], resume: () => void): boolean {
     if (status < 200 || this.done) return true;
     this.status = status;
     this.resume = resume;
@@ -90,9 +88,7 @@ export class Exchange implements ProxyRequest, ProxyHandler, RequestFacts {
   onData(chunk: Buffer): boolean {
     if (this.done) return true;
     this.bytesOut += chunk.length;
-    const ok = this.res.write(chunk);
-    if (!ok) this.res.once('drain', onResponseDrain);
-    return ok;
+    return this.res.write(chunk);
   }
 
   onComplete(): void {
@@ -112,14 +108,12 @@ export class Exchange implements ProxyRequest, ProxyHandler, RequestFacts {
     if (res.headersSent) {
       // The response was under way: all that can be said is to cut it short.
       this.finish(failureOf(e));
-      res.destroy(e);
+      res.destroy();
       return;
     }
     if (e.status === 0) {
       this.finish('reset');
-      const socket = this.req.socket;
-      if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
-      else socket.destroy();
+      res.resetAndDestroy();
       return;
     }
     this.status = e.status;
@@ -161,14 +155,6 @@ export class Exchange implements ProxyRequest, ProxyHandler, RequestFacts {
   }
 }
 
-function onResponseClose(this: ServerResponse): void {
-  (this as unknown as Record<symbol, Exchange>)[kExchange]?.clientGone();
-}
-
-function onResponseDrain(this: ServerResponse): void {
-  (this as unknown as Record<symbol, Exchange>)[kExchange]?.drained();
-}
-
 function failureOf(e: MeshError): FailureClass {
   switch (e.failure) {
     case 'connect-failure':
@@ -190,7 +176,7 @@ function failureOf(e: MeshError): FailureClass {
 
 /** A reply the mesh makes itself, with the reason header (and the overload header). */
 export function localReply(
-  res: ServerResponse,
+  res: ServerRequest,
   status: number,
   reason: MeshReason,
   body: string,

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { util as undiciUtil } from 'undici';
 
 /**
  * Header handling on the proxy's hot path, over flat raw header lists (`[name, value, …]`,
- * as node:http gives them and undici takes them), so no header object is built per request.
+ * as the mesh's HTTP/1.1 codec gives and takes them), so no header object is built per request.
  * Hop-by-hop headers (RFC 9110 §7.6.1: Connection and every header it names, Keep-Alive,
  * Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade) are dropped in both directions;
  * `Expect` is answered by the proxy itself. `x-forwarded-for` gets the client appended,
@@ -168,20 +167,19 @@ const hopByHopResponse = new Set([
 ]);
 
 /**
- * The header list sent downstream for an upstream response's raw headers (undici gives
- * Buffers). Names come back lower-cased (interned for well-known ones). `extra` pairs are
- * appended (e.g. `connection: close` while draining).
+ * The header list sent downstream for an upstream response's raw headers. Names come back
+ * lower-cased. `extra` pairs are appended (e.g. `connection: close` while draining).
  */
-export function downstreamResponseHeaders(raw: readonly Buffer[], extra?: readonly string[]): string[] {
+export function downstreamResponseHeaders(raw: readonly string[], extra?: readonly string[]): string[] {
   const out: string[] = [];
   let connectionValue: string | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = undiciUtil.headerNameToString(raw[i] as Buffer);
+    const name = (raw[i] as string).toLowerCase();
     if (hopByHopResponse.has(name)) {
-      if (name === 'connection') connectionValue = (raw[i + 1] as Buffer).toString('latin1');
+      if (name === 'connection') connectionValue = raw[i + 1] as string;
       continue;
     }
-    out.push(name, (raw[i + 1] as Buffer).toString('latin1'));
+    out.push(name, raw[i + 1] as string);
   }
   if (extra) for (const e of extra) out.push(e);
   if (connectionValue !== undefined && !CONNECTION_OPTIONS_SIMPLE.test(connectionValue)) {

@@ -109,7 +109,7 @@ export class MeshMetrics {
         'shakedown_mesh_upstream_connections',
         'Open upstream connections, by endpoint',
         'gauge',
-        () => this.endpoints((c, e) => ({ labels: epLabels(c, e.id), value: e.pool.stats.connected })),
+        () => this.endpoints((c, e) => ({ labels: epLabels(c, e.id), value: e.pool.connected })),
       ),
     );
     add(

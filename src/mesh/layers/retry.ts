@@ -43,7 +43,7 @@ class RetryHandler extends DecoratorHandler {
     super(handler);
   }
 
-  override onHeaders(status: number, raw: Buffer[], resume: () => void, text: string): boolean {
+  override onHeaders(status: number, raw: string[], resume: () => void, text: string): boolean {
     if (status < 200) return true;
     if (isRetriable(this.req.retry, status, undefined) && this.verdict(status, undefined) === 'retry') {
       this.discarding = true;

@@ -25,7 +25,7 @@ export class ThrottleHandler extends DecoratorHandler {
     this.sliceBytes = Math.max(1, Math.floor(bytesPerSec / 10));
   }
 
-  override onHeaders(status: number, raw: Buffer[], resume: () => void, text: string): boolean {
+  override onHeaders(status: number, raw: string[], resume: () => void, text: string): boolean {
     this.resume = resume;
     return this.handler.onHeaders(status, raw, resume, text);
   }

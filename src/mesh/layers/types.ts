@@ -7,14 +7,14 @@ import type { RetryConfig } from '../model.js';
 /**
  * The proxy's filters follow undici's shape: every layer wraps a dispatch function, and a
  * layer that must see the response wraps the handler (a decorator). The handler interface
- * is undici's raw-header one, so the innermost layer hands the last handler straight to
- * an undici pool with no adaptation.
+ * is undici's raw-header one (with header names and values as strings, names lower-case),
+ * which the mesh's own upstream pool (src/mesh/http1) calls directly.
  */
 export interface ProxyHandler {
   /** An attempt got a connection and is being written; `abort` cancels it. */
   onConnect(abort: (err?: Error) => void): void;
-  /** Response head; return false to pause the upstream until `resume`. */
-  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean;
+  /** Response head (`[name, value, …]`, names lower-case); return false to pause the upstream until `resume`. */
+  onHeaders(status: number, rawHeaders: string[], resume: () => void, statusText: string): boolean;
   /** A body chunk; return false to pause the upstream. */
   onData(chunk: Buffer): boolean;
   onComplete(trailers: string[] | null): void;
@@ -59,7 +59,7 @@ export class DecoratorHandler implements ProxyHandler {
   onConnect(abort: (err?: Error) => void): void {
     this.handler.onConnect(abort);
   }
-  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+  onHeaders(status: number, rawHeaders: string[], resume: () => void, statusText: string): boolean {
     return this.handler.onHeaders(status, rawHeaders, resume, statusText);
   }
   onData(chunk: Buffer): boolean {

@@ -1,4 +1,3 @@
-import type { Dispatcher } from 'undici';
 import { classifyError } from '../../load/http-request.js';
 import type { Cluster } from '../cluster.js';
 import type { MeshContext } from '../context.js';
@@ -9,7 +8,7 @@ import type { ProxyDispatch, ProxyHandler, ProxyRequest } from './types.js';
 
 /**
  * The innermost layer: picks an endpoint of the request's cluster (avoiding the previous
- * attempt's), sends the attempt on that endpoint's undici pool, and keeps the counters the
+ * attempt's), sends the attempt on that endpoint's connection pool, and keeps the counters the
  * other layers decide on (requests in flight and pending per cluster, in flight per
  * endpoint) and the outlier-detection verdicts.
  */
@@ -32,24 +31,16 @@ export function upstreamDispatch(ctx: MeshContext): ProxyDispatch {
     ep.attempts++;
     c.attemptsInFlight++;
     c.pending++;
-    const opts: Dispatcher.DispatchOptions = {
-      path: req.path,
-      method: req.method as Dispatcher.HttpMethod,
-      headers: req.headers,
-      body: req.body,
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    };
-    ep.pool.dispatch(opts, new Attempt(handler, req, ep, ctx, req.retry.perTryTimeoutMs));
+    ep.pool.dispatch(req, new Attempt(handler, req, ep, ctx, req.retry.perTryTimeoutMs));
   };
 }
 
 /**
  * One attempt on one endpoint; its handler. The per-try timeout is the attempt's own
- * timer (until the response head), not undici's headers timeout, so it also covers the
+ * timer (until the response head), not a pool's headers timeout, so it also covers the
  * wait for a connection and answers with the mesh's error.
  */
-class Attempt implements Dispatcher.DispatchHandler {
+class Attempt implements ProxyHandler {
   private connected = false;
   private ended = false;
   private gotHeaders = false;
@@ -85,7 +76,7 @@ class Attempt implements Dispatcher.DispatchHandler {
     this.handler.onConnect(abort);
   }
 
-  onHeaders(status: number, raw: Buffer[], resume: () => void, text: string): boolean {
+  onHeaders(status: number, raw: string[], resume: () => void, text: string): boolean {
     if (status >= 200) {
       this.gotHeaders = true;
       if (this.timer) clearTimeout(this.timer);
