@@ -139,10 +139,21 @@ describe('chaos faults on a local platform', () => {
     const pause = await injected('replica-pause', { service: 'api', select: 'one' });
     const id = pause.planned.targets[0] as string;
     const pid = replicas().find((r) => r.id === id)?.pid as number;
-    expect(processState(pid)).toBe('T');
+    // A signal takes effect when the kernel next schedules the process: its state is
+    // polled for up to 2 s rather than read once (it was still 'R' once, right after).
+    const stateWithin = async (wanted: (state: string | undefined) => boolean) => {
+      const end = Date.now() + 2000;
+      let state = processState(pid);
+      while (!wanted(state) && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 20));
+        state = processState(pid);
+      }
+      return state;
+    };
+    expect(await stateWithin((st) => st === 'T')).toBe('T');
     expect(await pause.renew()).toBe(true);
     expect(await pause.revert()).toBe('reverted');
-    expect(processState(pid)).not.toBe('T');
+    expect(await stateWithin((st) => st !== 'T')).not.toBe('T');
 
     const failure = await injected('replica-failure', { service: 'api', select: 'all' }, 60_000);
     expect(failure.planned.targets).toHaveLength(2);

@@ -103,6 +103,12 @@ export class ServerConnection implements RequestConnection, ChunkSink {
     return this.host.draining || this.peerEnded || this.phase === Phase.Closing;
   }
 
+  keepAliveHint(): string {
+    // As node:http words it: whole seconds, rounded down. The idle deadline is checked
+    // at a coarser step, so the connection closes at this time or a little later.
+    return `timeout=${Math.floor(this.host.config.keepAliveTimeoutMs / 1000)}`;
+  }
+
   onData(chunk: Buffer): void {
     if (this.phase === Phase.Closing) return;
     if (this.buf === undefined) {

@@ -25,6 +25,13 @@ export interface RequestConnection {
   readonly remoteAddress: string;
   /** The connection will close after this response (draining, or it must). */
   closeAfterResponse(): boolean;
+  /**
+   * The `keep-alive` header's value for a response that keeps the connection open
+   * (`timeout=5`): how long the connection may stay idle, as node:http says it. Clients
+   * such as undici close an idle connection before then instead of sending a request
+   * into the close (a reset).
+   */
+  keepAliveHint(): string;
   responseDone(req: ServerRequest, keepAlive: boolean): void;
   resumeBody(): void;
 }
@@ -182,7 +189,10 @@ export class ServerRequest {
     this.keepAlive = this.keepAliveAsked && framed && !close && !this.conn.closeAfterResponse();
     if (!this.keepAlive) {
       if (!close) head += 'connection: close\r\n';
-    } else if (this.versionMinor === 0) head += 'connection: keep-alive\r\n';
+    } else {
+      if (this.versionMinor === 0) head += 'connection: keep-alive\r\n';
+      head += `keep-alive: ${this.conn.keepAliveHint()}\r\n`;
+    }
     if (!date) head += `date: ${httpDate()}\r\n`;
     if (this.conn.socket.destroyed) return;
     // Held until the first body bytes or the end of this tick, so that a small response

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { classifyError } from '../../load/http-request.js';
 import type { UpstreamHandler, UpstreamRequest } from './upstream-connection.js';
 import { UpstreamPool } from './upstream-pool.js';
@@ -115,6 +115,24 @@ describe('UpstreamPool', () => {
     expect(s.sockets()).toBe(1);
     expect(p.connected).toBe(1);
     expect(s.requests[0]).toBe('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
+  });
+
+  it('does not send on an idle connection older than the idle timeout, even before the sweep', async () => {
+    const s = await rawServer((sock) => sock.write(ok('hi')));
+    const p = pool(s.port);
+    expect((await call(p)).status).toBe(200);
+    // The clock jumps past the 2 s idle timeout; the request is dispatched in the same
+    // tick, before any sweep can run: only the check at dispatch can refuse the old one.
+    const realNow = performance.now.bind(performance);
+    const spy = vi.spyOn(performance, 'now').mockImplementation(() => realNow() + 2500);
+    let second: Promise<Result>;
+    try {
+      second = call(p);
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await second).status).toBe(200);
+    expect(s.sockets()).toBe(2);
   });
 
   it('opens at most maxConnections and queues the rest', async () => {

@@ -61,8 +61,17 @@ export class UpstreamPool implements ConnectionOwner {
       call.fail(new UpstreamSocketError('UND_ERR_CLOSED', 'pool closed'));
       return;
     }
-    const idle = this.idleList.pop();
-    if (idle !== undefined) {
+    // The most recently used idle connection first. One idle for the whole idle timeout
+    // (the sweep runs only every so often) may be about to be closed by the upstream too:
+    // closed here instead of sent on, so a request does not meet the upstream's close.
+    for (let idle = this.idleList.pop(); idle !== undefined; idle = this.idleList.pop()) {
+      if (
+        this.options.idleTimeoutMs > 0 &&
+        performance.now() - idle.idleSinceMs >= this.options.idleTimeoutMs
+      ) {
+        idle.destroy();
+        continue;
+      }
       idle.start(call);
       return;
     }
