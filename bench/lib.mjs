@@ -93,6 +93,10 @@ export function writeResultsSection(name, markdown) {
   if (i >= 0 && j > i) text = text.slice(0, i) + block + text.slice(j + end.length);
   else text = `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(path, text);
+  // Tables are written plainly; the project's formatter aligns them, so that `npm run lint`
+  // (which checks Markdown too) passes after a re-run.
+  const biome = join(root, 'node_modules', '.bin', 'biome');
+  if (existsSync(biome)) spawnSync(biome, ['format', '--write', path], { stdio: 'ignore' });
   return path;
 }
 
